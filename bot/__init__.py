@@ -1,0 +1,1 @@
+"""The Telegram side of NightSafe: everything that knows about updates and chats."""

@@ -1,0 +1,39 @@
+"""The command line: parses arguments and calls into the project."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bot.py", description="NightSafe Telegram bot")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (the default)")
+    commands.add_parser("demo", help="run the bot offline with a terminal chat")
+    import_cmd = commands.add_parser("import-venues", help="validate and import a venue CSV")
+    import_cmd.add_argument("file", type=Path)
+    export_cmd = commands.add_parser("export-venues", help="write the register as CSV")
+    export_cmd.add_argument("file", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    arguments = _parser().parse_args(argv)
+    settings = Settings()
+    command = arguments.command or "run"
+    if command == "import-venues":
+        from bot.venue_files import import_venues_command
+
+        return asyncio.run(import_venues_command(settings, arguments.file))
+    if command == "export-venues":
+        from bot.venue_files import export_venues_command
+
+        return asyncio.run(export_venues_command(settings, arguments.file))
+    print(f"{command}: not available yet", file=sys.stderr)
+    return 2
