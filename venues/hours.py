@@ -7,8 +7,9 @@ open now? until when? when next? — and a venue's temporary closure.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ import opening_hours
 # A venue whose next change is further away than this is treated as never
 # changing; it bounds the work of evaluating unusual expressions.
 _HORIZON_DAYS = 366
+_NO_OFFSET = timedelta(0)
 
 
 class HoursError(ValueError):
@@ -78,36 +80,122 @@ def open_state(
         raise ValueError("open_state needs an aware datetime")
     parsed = parse_hours(hours, timezone)
     zone = ZoneInfo(timezone)
-    local = at.astimezone(zone)
-    if closed_until is not None and local < closed_until:
+    # Compare instants in UTC: two datetimes in the same zone compare by wall
+    # clock and ignore `fold`, which is wrong in the repeated autumn hour.
+    if closed_until is not None and _utc(at) < _utc(closed_until):
         return OpenState(
             is_open=False,
-            opens_next=_first_opening(parsed, closed_until.astimezone(zone)),
+            opens_next=_first_opening(parsed, closed_until, zone),
             reason=ClosedReason.TEMPORARILY_CLOSED,
         )
-    if parsed.is_open(local):
-        return OpenState(is_open=True, open_until=_as_zone(parsed.next_change(local), zone))
-    opens_next = _first_opening(parsed, local)
+    if _is_open(parsed, at, zone):
+        return OpenState(is_open=True, open_until=_open_until(parsed, at, zone))
+    opens_next = _first_opening(parsed, at, zone)
     reason = ClosedReason.OUTSIDE_HOURS if opens_next else ClosedReason.NO_HOURS
     return OpenState(is_open=False, opens_next=opens_next, reason=reason)
 
 
-def _first_opening(parsed: opening_hours.OpeningHours, local: datetime) -> datetime | None:
-    if parsed.is_open(local):
-        return local
-    zone = local.tzinfo
-    moment: datetime | None = local
-    # Closed → unknown → open is possible; step over at most a few changes.
-    for _ in range(4):
-        moment = parsed.next_change(moment)
-        if moment is None:
-            return None
-        if parsed.is_open(moment):
-            return _as_zone(moment, zone)
+# Closed → unknown → open is possible, and so are changes of comment only:
+# step over at most a few changes.
+_MAX_STEPS = 4
+
+
+def _open_until(
+    parsed: opening_hours.OpeningHours, at: datetime, zone: ZoneInfo
+) -> datetime | None:
+    moment: datetime | None = at
+    for _ in range(_MAX_STEPS):
+        moment = _next_change(parsed, moment, zone)
+        if moment is None or not _is_open(parsed, moment, zone):
+            return moment
     return None
 
 
-def _as_zone(moment: datetime | None, zone: object) -> datetime | None:
-    if moment is None:
+def _first_opening(
+    parsed: opening_hours.OpeningHours, start: datetime, zone: ZoneInfo
+) -> datetime | None:
+    moment: datetime | None = _local(start, zone)
+    for _ in range(_MAX_STEPS + 1):
+        if moment is None or _is_open(parsed, moment, zone):
+            return moment
+        moment = _next_change(parsed, moment, zone)
+    return None
+
+
+def _is_open(parsed: opening_hours.OpeningHours, moment: datetime, zone: ZoneInfo) -> bool:
+    return parsed.is_open(_local(moment, zone))
+
+
+def _state(
+    parsed: opening_hours.OpeningHours, moment: datetime, zone: ZoneInfo
+) -> tuple[opening_hours.State, str]:
+    return parsed.state(_local(moment, zone))
+
+
+def _next_change(
+    parsed: opening_hours.OpeningHours, moment: datetime, zone: ZoneInfo
+) -> datetime | None:
+    """The first instant after `moment` at which the state changes, in `zone`.
+
+    The parser evaluates wall-clock time. Around the autumn clock change it
+    resolves a repeated wall time to its second occurrence, and it never sees
+    the wall clock going back — both are corrected here.
+    """
+    change = parsed.next_change(_local(moment, zone))
+    if change is not None:
+        change = _first_occurrence_after(change, moment, zone)
+    clock_back = _clock_goes_back(moment, change, zone)
+    if clock_back is None:
+        return change
+    if _state(parsed, clock_back, zone) != _state(parsed, moment, zone):
+        return clock_back
+    return _next_change(parsed, clock_back, zone)
+
+
+def _first_occurrence_after(wall: datetime, moment: datetime, zone: ZoneInfo) -> datetime:
+    """The earliest instant after `moment` at which the wall clock shows `wall`."""
+    first, second = wall.replace(tzinfo=zone, fold=0), wall.replace(tzinfo=zone, fold=1)
+    repeated = (first.utcoffset() or _NO_OFFSET) > (second.utcoffset() or _NO_OFFSET)
+    if repeated and _utc(first) > _utc(moment):
+        return _local(first, zone)
+    return _local(second, zone)
+
+
+# The wall clock going back only matters while the replayed times are ahead:
+# within the size of the shift (at most two hours anywhere) of the change.
+_REPLAY_WINDOW = timedelta(hours=2)
+
+
+def _clock_goes_back(start: datetime, end: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """The instant in (start, end] at which the wall clock goes back, if it does soon."""
+    window_end = _utc(start) + _REPLAY_WINDOW
+    if end is not None:
+        window_end = min(window_end, _utc(end))
+    before = _offset(start, zone)
+    if not before > _offset(window_end, zone):
         return None
-    return moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
+    # Zone offsets change on whole seconds: bisect between two POSIX seconds.
+    low, high = math.floor(start.timestamp()), math.ceil(window_end.timestamp())
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _offset(datetime.fromtimestamp(middle, UTC), zone) == before:
+            low = middle
+        else:
+            high = middle
+    return datetime.fromtimestamp(high, zone)
+
+
+def _offset(instant: datetime, zone: ZoneInfo) -> timedelta:
+    return _local(instant, zone).utcoffset() or _NO_OFFSET
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The instant as the zone's wall clock shows it. Going through UTC also turns a
+    wall time that does not exist (`now + timedelta` across the spring change) into
+    the instant it denotes; `astimezone` alone returns it unchanged, and the parser
+    refuses it."""
+    return moment.astimezone(UTC).astimezone(zone)

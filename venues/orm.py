@@ -65,3 +65,13 @@ class VenueRow(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     __table_args__ = (Index("ix_venues_status_updated", "status", "updated_at"),)
+
+
+class RegisterVersionRow(Base):
+    """One row: a counter bumped in the same transaction as every venue change,
+    so readers (the spatial index, other replicas) notice changes with one cheap query."""
+
+    __tablename__ = "venue_register_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)
