@@ -39,7 +39,16 @@ class Settings(BaseSettings):
         default_factory=lambda: [51.28, -0.51, 51.70, 0.34], alias="NIGHTSAFE_BOUNDING_BOX"
     )
     search_radius_m: int = Field(default=1500, ge=100, le=50_000, alias="NIGHTSAFE_SEARCH_RADIUS_M")
+    # How often (at most) a replica checks whether the venue register changed.
+    index_check_seconds: float = Field(default=1.0, ge=0, alias="NIGHTSAFE_INDEX_CHECK_SECONDS")
     walking_speed_kmh: float = Field(default=4.8, gt=1, lt=10, alias="NIGHTSAFE_WALKING_SPEED_KMH")
+
+    # --- Telegram's limits ------------------------------------------------------------
+    # Messages a second across all chats (Telegram allows about 30).
+    global_send_rate: float = Field(default=25, gt=0, le=30, alias="NIGHTSAFE_SEND_RATE")
+    # To one chat: a short burst, then this many a second (Telegram asks for about 1).
+    per_chat_send_rate: float = Field(default=1.0, gt=0, alias="NIGHTSAFE_PER_CHAT_SEND_RATE")
+    per_chat_burst: int = Field(default=3, ge=1, le=20, alias="NIGHTSAFE_PER_CHAT_BURST")
 
     # --- optional online geocoder (off: the offline gazetteer answers alone) -----
     geocoder: Literal["off", "nominatim"] = Field(default="off", alias="NIGHTSAFE_GEOCODER")

@@ -77,6 +77,8 @@ class Zone:
     name: str
     centre: Point
     radius_m: float
+    # The whole area ("all of the West End"): its subscribers get every alert.
+    covers_all: bool = False
 
     def contains(self, point: Point) -> bool:
         distance = geodesic(
@@ -222,7 +224,13 @@ def _zone(table: dict[str, Any]) -> Zone:
         ) from None
     if not (-90 <= centre.latitude <= 90 and -180 <= centre.longitude <= 180) or radius_m <= 0:
         raise PartnershipError(f"{where} has an impossible centre or radius")
-    return Zone(_text(table, "key", where), _text(table, "name", where), centre, radius_m)
+    return Zone(
+        _text(table, "key", where),
+        _text(table, "name", where),
+        centre,
+        radius_m,
+        covers_all=bool(table.get("covers_all", False)),
+    )
 
 
 def parse_partnership(data: dict[str, Any]) -> Partnership:

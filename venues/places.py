@@ -14,6 +14,7 @@ nothing and the deployment has turned it on, an online geocoder
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 import re
@@ -120,14 +121,25 @@ class NotFound:
     reason: NotFoundReason = NotFoundReason.NO_MATCH
 
 
+class CoordinateProblem(StrEnum):
+    NOT_NUMBERS = "not_numbers"  # NaN, infinity
+    LATITUDE_RANGE = "latitude_range"  # not within -90..90
+    LONGITUDE_RANGE = "longitude_range"  # not within -180..180
+
+
 @dataclass(frozen=True, slots=True)
 class InvalidCoordinates:
-    """Text that is coordinates, but impossible ones; `reason` is plain English."""
+    """Text that is coordinates, but impossible ones; `reason` says why (the bot words it)."""
 
-    reason: str
+    reason: CoordinateProblem
 
 
 PlaceResult = Found | Ambiguous | NotFound | InvalidCoordinates
+
+
+def place_key(name: str) -> str:
+    """A short stable key for a gazetteer place (fits in a button's data)."""
+    return hashlib.sha1(name.casefold().encode(), usedforsecurity=False).hexdigest()[:8]
 
 
 # --- normalising text -----------------------------------------------------------------
@@ -263,16 +275,16 @@ def parse_coordinates(text: str) -> Found | InvalidCoordinates | None:
     first, first_side, second, second_side = match.groups()
     latitude, longitude = float(first), float(second)
     if not (math.isfinite(latitude) and math.isfinite(longitude)):
-        return InvalidCoordinates("coordinates must be ordinary numbers")
+        return InvalidCoordinates(CoordinateProblem.NOT_NUMBERS)
     # "0.1340 W, 51.5101 N" written longitude first.
     if first_side in ("e", "w") or second_side in ("n", "s"):
         first, first_side, second, second_side = second, second_side, first, first_side
         latitude, longitude = longitude, latitude
     latitude, longitude = _signed(latitude, first_side), _signed(longitude, second_side)
     if not -90 <= latitude <= 90:
-        return InvalidCoordinates("latitude must be between -90 and 90")
+        return InvalidCoordinates(CoordinateProblem.LATITUDE_RANGE)
     if not -180 <= longitude <= 180:
-        return InvalidCoordinates("longitude must be between -180 and 180")
+        return InvalidCoordinates(CoordinateProblem.LONGITUDE_RANGE)
     return Found(
         name=f"{latitude:.5f}, {longitude:.5f}",
         kind=PlaceKind.COORDINATES,
@@ -307,6 +319,7 @@ class Gazetteer:
     def __init__(self, places: Sequence[Place]) -> None:
         self._places = tuple(places)
         self._by_name = {place.name.casefold(): place for place in self._places}
+        self._by_place_key = {place_key(place.name): place for place in self._places}
         self._districts = {
             place.name.upper(): place for place in self._places if place.kind is PlaceKind.DISTRICT
         }
@@ -332,6 +345,10 @@ class Gazetteer:
     @property
     def places(self) -> tuple[Place, ...]:
         return self._places
+
+    def by_key(self, key: str) -> Place | None:
+        """A place by its `place_key` (how a button names a place in 8 characters)."""
+        return self._by_place_key.get(key)
 
     def get(self, name: str) -> Place | None:
         """A place by its exact name (as shown in a list of candidates)."""

@@ -33,6 +33,7 @@ import pytest
 from telegram import Bot
 
 from bot.local_api import LocalBotApiServer
+from tests.bot.nightsafe import NightSafe, running_nightsafe
 
 
 @pytest.fixture(autouse=True)
@@ -59,4 +60,14 @@ async def telegram_bot(local_bot_api: LocalBotApiServer) -> AsyncIterator[Bot]:
         base_url=local_bot_api.base_url,
         base_file_url=local_bot_api.base_file_url,
     ) as bot:
+        yield bot
+
+
+@pytest.fixture
+async def nightsafe(
+    local_bot_api: LocalBotApiServer, database_url: str
+) -> AsyncIterator[NightSafe]:
+    """The real NightSafe bot, polling the local server, demo venues loaded,
+    the clock at Saturday 23:40."""
+    async with running_nightsafe(local_bot_api, database_url) as bot:
         yield bot

@@ -11,6 +11,7 @@ import pytest
 from venues.places import (
     MAX_CANDIDATES,
     Ambiguous,
+    CoordinateProblem,
     Found,
     Gazetteer,
     GazetteerError,
@@ -240,17 +241,17 @@ def test_lookup_reads_coordinates(gazetteer: Gazetteer, typed: str) -> None:
 @pytest.mark.parametrize(
     ("typed", "reason"),
     [
-        ("91, 0", "latitude must be between -90 and 90"),
-        ("-90.5 0", "latitude must be between -90 and 90"),
-        ("51.5, 181", "longitude must be between -180 and 180"),
-        ("51.5 -180.01", "longitude must be between -180 and 180"),
-        ("nan, 0", "coordinates must be ordinary numbers"),
-        ("51.5, inf", "coordinates must be ordinary numbers"),
-        ("-inf -0.13", "coordinates must be ordinary numbers"),
+        ("91, 0", CoordinateProblem.LATITUDE_RANGE),
+        ("-90.5 0", CoordinateProblem.LATITUDE_RANGE),
+        ("51.5, 181", CoordinateProblem.LONGITUDE_RANGE),
+        ("51.5 -180.01", CoordinateProblem.LONGITUDE_RANGE),
+        ("nan, 0", CoordinateProblem.NOT_NUMBERS),
+        ("51.5, inf", CoordinateProblem.NOT_NUMBERS),
+        ("-inf -0.13", CoordinateProblem.NOT_NUMBERS),
     ],
 )
 def test_lookup_rejects_impossible_coordinates_with_a_reason(
-    gazetteer: Gazetteer, typed: str, reason: str
+    gazetteer: Gazetteer, typed: str, reason: CoordinateProblem
 ) -> None:
     assert gazetteer.lookup(typed) == InvalidCoordinates(reason)
 

@@ -1,0 +1,115 @@
+"""Builds the Application: the one place where the parts are wired together."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, Defaults
+
+from bot import commands
+from bot.context import CONTEXT_TYPES, NightSafeContext
+from bot.handlers import (
+    emergency,
+    errors,
+    flood,
+    locate,
+    nightstars,
+    privacy,
+    start,
+    subscriptions,
+)
+from bot.ratelimit import ChatPacedRateLimiter
+from bot.services import Clock, open_services, utc_now
+from bot.settings import Settings
+from bot.texts import t
+
+logger = logging.getLogger(__name__)
+
+NightSafeApplication = Application[Any, NightSafeContext, Any, Any, Any, Any]
+
+
+def file_base_url(api_base_url: str) -> str:
+    """`https://host/bot` → `https://host/file/bot`, as the Bot API lays out file URLs."""
+    head, _, tail = api_base_url.rstrip("/").rpartition("/")
+    return f"{head}/file/{tail}"
+
+
+def build_application(settings: Settings, *, clock: Clock = utc_now) -> NightSafeApplication:
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    application = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(file_base_url(settings.telegram_api_base_url))
+        .context_types(CONTEXT_TYPES)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(
+            ChatPacedRateLimiter(
+                overall_max_rate=settings.global_send_rate,
+                per_chat_rate=settings.per_chat_send_rate,
+                per_chat_burst=settings.per_chat_burst,
+            )
+        )
+        .post_init(_opener(settings, clock))
+        .post_shutdown(_close)
+        .build()
+    )
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: NightSafeApplication) -> None:
+    # Order matters: flood control sees everything first; emergencies are answered
+    # before any other reading of a text; typed places come last of all.
+    application.add_handlers(flood.handlers(flood.FloodGate()), group=flood.FLOOD_GROUP)
+    application.add_handlers(emergency.handlers())
+    application.add_handlers(start.handlers())
+    application.add_handlers(nightstars.handlers())
+    application.add_handlers(subscriptions.handlers())
+    application.add_handlers(privacy.handlers())
+    application.add_handlers(locate.handlers())
+    application.add_handlers(locate.text_handlers())
+    application.add_error_handler(errors.on_error)
+
+
+def _opener(settings: Settings, clock: Clock) -> Any:
+    async def post_init(application: NightSafeApplication) -> None:
+        application.bot_data.services = await open_services(settings, clock)
+        await _publish_commands(application, settings)
+
+    return post_init
+
+
+async def _close(application: NightSafeApplication) -> None:
+    services = application.bot_data.services
+    if services is not None:
+        await services.close()
+        application.bot_data.services = None
+
+
+def _bot_commands(audience: commands.Audience) -> list[BotCommand]:
+    return [BotCommand(c.name, t(c.description_key)) for c in commands.commands_for(audience)]
+
+
+async def _publish_commands(application: NightSafeApplication, settings: Settings) -> None:
+    bot = application.bot
+    await bot.set_my_commands(
+        _bot_commands(commands.Audience.PUBLIC), scope=BotCommandScopeDefault()
+    )
+    staff_commands = _bot_commands(commands.Audience.STAFF)
+    for admin_id in settings.admin_ids:
+        try:
+            await bot.set_my_commands(staff_commands, scope=BotCommandScopeChat(admin_id))
+        except TelegramError:
+            # Until they first open the bot, Telegram knows no chat with them.
+            logger.info("staff commands not set for one admin: no chat yet")

@@ -1,0 +1,196 @@
+"""Guided chats whose state lives in the database, written at every step.
+
+python-telegram-bot's ConversationHandler keeps the state in process memory
+(its persistence flushes it every minute at best, and a second replica never
+sees it). A conversation here has the same shape — entry points, states as
+named constants, per-state handlers, /cancel fallbacks, a timeout — but every
+step reads and writes a row keyed by (chat, user), so it survives a restart at
+any step and carries on on whichever replica receives the next update.
+
+A state's callback returns the next state, `STAY` to ask again, or `END`.
+Draft answers live in `context.conversation.data` (JSON values only).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, BaseHandler, TypeHandler
+
+from bot.context import NightSafeContext
+from bot.store import conversations
+from bot.store.conversations import ConversationRecord
+
+logger = logging.getLogger(__name__)
+
+END = "__end__"
+STAY = "__stay__"
+CONVERSATION_GROUP = -1
+
+StepCallback = Callable[[Update, NightSafeContext], Awaitable[Any]]
+Handlers = Sequence[BaseHandler[Update, NightSafeContext, Any]]
+
+
+@dataclass
+class ActiveConversation:
+    """The conversation an update belongs to, as handlers see it."""
+
+    name: str
+    state: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Conversation:
+    name: str
+    entry_points: Handlers
+    states: dict[str, Handlers]
+    fallbacks: Handlers
+    # Called with the current state when an update fits nothing in it (re-ask).
+    on_unexpected: Callable[[Update, NightSafeContext, str], Awaitable[None]]
+    # Called (with the chat id) when a stale conversation is ended.
+    on_timeout: Callable[[NightSafeContext, int], Awaitable[None]]
+    timeout: timedelta = timedelta(minutes=30)
+
+
+class ConversationRouter:
+    """Routes updates to the database-backed conversations; one per application."""
+
+    def __init__(self, conversations_: Sequence[Conversation]) -> None:
+        self._by_name = {c.name: c for c in conversations_}
+
+    def handler(self) -> TypeHandler[Update, NightSafeContext]:
+        return TypeHandler(Update, self._route)
+
+    def conversation(self, name: str) -> Conversation:
+        return self._by_name[name]
+
+    async def _route(self, update: Update, context: NightSafeContext) -> None:
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None or update.inline_query is not None:
+            return
+        services = context.services
+        now = services.now()
+        async with services.sessions() as session:
+            record = await conversations.get(session, chat.id, user.id)
+        if record is not None and now - record.updated_at > self._by_name[record.name].timeout:
+            await self._expire(context, record)
+            record = None
+        if await self._try_entry(update, context, record):
+            raise ApplicationHandlerStop
+        if record is None or record.name not in self._by_name:
+            return
+        if await self._step(update, context, record):
+            raise ApplicationHandlerStop
+
+    async def _try_entry(
+        self, update: Update, context: NightSafeContext, record: ConversationRecord | None
+    ) -> bool:
+        for conversation in self._by_name.values():
+            for handler in conversation.entry_points:
+                check = handler.check_update(update)
+                if check is None or check is False:
+                    continue
+                context.conversation = ActiveConversation(conversation.name, "", {})
+                next_state = await handler.handle_update(
+                    update, context.application, check, context
+                )
+                await self._save(update, context, conversation, next_state)
+                return True
+        return False
+
+    async def _step(
+        self, update: Update, context: NightSafeContext, record: ConversationRecord
+    ) -> bool:
+        conversation = self._by_name[record.name]
+        context.conversation = ActiveConversation(record.name, record.state, dict(record.data))
+        for handler in [*conversation.fallbacks, *conversation.states.get(record.state, ())]:
+            check = handler.check_update(update)
+            if check is None or check is False:
+                continue
+            next_state = await handler.handle_update(update, context.application, check, context)
+            await self._save(update, context, conversation, next_state)
+            return True
+        message = update.effective_message
+        if message is not None and message.text and message.text.startswith("/"):
+            return False  # another command (/help, /emergency…): let it through
+        await conversation.on_unexpected(update, context, record.state)
+        return True
+
+    async def _save(
+        self,
+        update: Update,
+        context: NightSafeContext,
+        conversation: Conversation,
+        next_state: object,
+    ) -> None:
+        chat_id, user_id = update.effective_chat.id, update.effective_user.id
+        active = context.conversation
+        assert active is not None
+        services = context.services
+        async with services.sessions() as session, session.begin():
+            if next_state == END or (next_state is None and not active.state):
+                await conversations.delete_for(session, chat_id, user_id)
+                return
+            state = active.state if next_state in (STAY, None) else str(next_state)
+            await conversations.save(
+                session,
+                ConversationRecord(
+                    chat_id=chat_id,
+                    user_id=user_id,
+                    name=conversation.name,
+                    state=state,
+                    data=active.data,
+                    updated_at=services.now(),
+                ),
+            )
+
+    async def _expire(self, context: NightSafeContext, record: ConversationRecord) -> None:
+        async with context.services.sessions() as session, session.begin():
+            claimed = await conversations.delete_for(session, record.chat_id, record.user_id)
+        if claimed:
+            await self._by_name[record.name].on_timeout(context, record.chat_id)
+
+    async def end_stale(self, context: NightSafeContext) -> int:
+        """End every conversation idle past its timeout, telling each person once.
+
+        Rows are claimed by deleting them, so two replicas never both send."""
+        now = context.services.now()
+        ended = 0
+        for conversation in self._by_name.values():
+            async with context.services.sessions() as session, session.begin():
+                stale = await conversations.claim_stale(
+                    session, conversation.name, now - conversation.timeout
+                )
+            for record in stale:
+                try:
+                    await conversation.on_timeout(context, record.chat_id)
+                except Exception:
+                    logger.warning("could not tell a chat its %s timed out", conversation.name)
+                ended += 1
+        return ended
+
+
+def register(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    router: ConversationRouter,
+    *,
+    sweep_every: timedelta,
+) -> None:
+    application.add_handler(router.handler(), group=CONVERSATION_GROUP)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _sweeper(router), interval=sweep_every, first=sweep_every, name="end-stale"
+        )
+
+
+def _sweeper(router: ConversationRouter) -> Callable[[NightSafeContext], Awaitable[None]]:
+    async def sweep(context: NightSafeContext) -> None:
+        await router.end_stale(context)
+
+    return sweep

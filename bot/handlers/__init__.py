@@ -1,0 +1,1 @@
+"""One module per user-facing capability or conversation; app.py registers them."""

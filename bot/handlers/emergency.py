@@ -1,0 +1,41 @@
+"""Emergency first: /emergency, the 🆘 button, and any message that reads like one.
+
+Registered ahead of every other text handler, so the guidance comes before
+anything else the bot might say.
+"""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+
+from bot import commands, render
+from bot.context import NightSafeContext
+from bot.handlers.common import send
+from venues.emergency import looks_like_emergency
+
+
+class _ReadsLikeEmergency(filters.MessageFilter):
+    __slots__ = ()
+
+    def filter(self, message: Message) -> bool:
+        return looks_like_emergency(message.text)
+
+
+READS_LIKE_EMERGENCY = _ReadsLikeEmergency(name="ReadsLikeEmergency")
+
+
+async def on_emergency(update: Update, context: NightSafeContext) -> None:
+    await send(
+        update, context, render.emergency(context.services.partnership.emergency, context.language)
+    )
+
+
+def handlers() -> list[BaseHandler[Update, NightSafeContext, None]]:
+    return [
+        CommandHandler(commands.EMERGENCY.name, on_emergency),
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & READS_LIKE_EMERGENCY,
+            on_emergency,
+        ),
+    ]

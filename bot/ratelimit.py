@@ -1,0 +1,97 @@
+"""Outgoing rate limits: Telegram's ~30 messages/s overall (python-telegram-bot's
+AIORateLimiter) plus a per-chat pace it lacks — a short burst, then about one
+message a second to any one chat."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import AIORateLimiter
+
+JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+
+# Methods that put something new or changed in front of the user.
+_PACED_PREFIXES = ("send", "edit", "copy", "forward")
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+    lock: asyncio.Lock
+
+
+class ChatPacer:
+    """A token bucket per chat: `burst` messages at once, then `rate` a second."""
+
+    def __init__(
+        self, rate: float = 1.0, burst: int = 3, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._rate = rate
+        self._burst = burst
+        self._clock = clock
+        self._buckets: dict[int, _Bucket] = {}
+
+    async def wait_turn(self, chat_id: int) -> None:
+        bucket = self._bucket(chat_id)
+        async with bucket.lock:
+            self._refill(bucket)
+            if bucket.tokens < 1:
+                await asyncio.sleep((1 - bucket.tokens) / self._rate)
+                self._refill(bucket)
+            bucket.tokens -= 1
+
+    def _bucket(self, chat_id: int) -> _Bucket:
+        bucket = self._buckets.get(chat_id)
+        if bucket is None:
+            if len(self._buckets) > 10_000:
+                self._forget_idle()
+            bucket = _Bucket(float(self._burst), self._clock(), asyncio.Lock())
+            self._buckets[chat_id] = bucket
+        return bucket
+
+    def _refill(self, bucket: _Bucket) -> None:
+        now = self._clock()
+        bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._rate)
+        bucket.updated = now
+
+    def _forget_idle(self) -> None:
+        # A bucket that has refilled completely carries no information.
+        idle_after = self._burst / self._rate
+        now = self._clock()
+        for chat_id, bucket in list(self._buckets.items()):
+            if now - bucket.updated > idle_after and not bucket.lock.locked():
+                del self._buckets[chat_id]
+
+
+class ChatPacedRateLimiter(AIORateLimiter):
+    def __init__(
+        self,
+        *,
+        overall_max_rate: float = 30,
+        per_chat_rate: float = 1.0,
+        per_chat_burst: int = 3,
+        max_retries: int = 3,
+    ) -> None:
+        super().__init__(overall_max_rate=overall_max_rate, max_retries=max_retries)
+        self._pacer = ChatPacer(per_chat_rate, per_chat_burst)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> JSONResult:
+        chat_id = data.get("chat_id")
+        if isinstance(chat_id, int) and endpoint.startswith(_PACED_PREFIXES):
+            await self._pacer.wait_turn(chat_id)
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )

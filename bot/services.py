@@ -1,0 +1,69 @@
+"""What handlers work with, built once when the application starts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db import SessionFactory, create_engine, create_schema, create_session_factory
+from bot.settings import Settings
+from venues.catalogue import VenueCatalogue
+from venues.partnership import Partnership, load_partnership
+from venues.places import PlaceFinder, load_gazetteer
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: SessionFactory
+    catalogue: VenueCatalogue
+    places: PlaceFinder
+    partnership: Partnership
+    clock: Clock
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
+    async def close(self) -> None:
+        await self.places.close()
+        await self.engine.dispose()
+
+
+async def open_services(settings: Settings, clock: Clock = utc_now) -> Services:
+    """Open the database, load the area's data and the venue index."""
+    engine = create_engine(settings.database_url)
+    await create_schema(engine)
+    sessions = create_session_factory(engine)
+    catalogue = VenueCatalogue(
+        sessions,
+        timezone=settings.timezone,
+        walking_speed_kmh=settings.walking_speed_kmh,
+        check_interval_s=settings.index_check_seconds,
+    )
+    await catalogue.refresh()
+    gazetteer = load_gazetteer(settings.data_dir)
+    places = PlaceFinder.from_settings(gazetteer, settings)
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        catalogue=catalogue,
+        places=places,
+        partnership=load_partnership(settings.data_dir),
+        clock=clock,
+    )

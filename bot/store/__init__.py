@@ -1,0 +1,1 @@
+"""Repositories of the bot's aggregates: named functions, each taking a session."""
