@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
@@ -10,8 +11,9 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, Defaults
 
-from bot import commands
+from bot import commands, conversation
 from bot.context import CONTEXT_TYPES, NightSafeContext
+from bot.conversation import ConversationRouter
 from bot.handlers import (
     emergency,
     errors,
@@ -19,6 +21,7 @@ from bot.handlers import (
     locate,
     nightstars,
     privacy,
+    staff,
     start,
     subscriptions,
 )
@@ -72,11 +75,23 @@ def register_handlers(application: NightSafeApplication) -> None:
     # Order matters: flood control sees everything first; emergencies are answered
     # before any other reading of a text; typed places come last of all.
     application.add_handlers(flood.handlers(flood.FloodGate()), group=flood.FLOOD_GROUP)
-    application.add_handlers(emergency.handlers())
+    application.add_handlers(emergency.handlers(), group=emergency.EMERGENCY_GROUP)
+    # Database-backed guided chats (bot.conversation), one router for all of them;
+    # it runs before the ordinary handlers and keeps the updates it consumes.
+    router = ConversationRouter(
+        [
+            # (issue 4) registration conversation
+            # (issue 5) broadcast conversation
+        ]
+    )
+    conversation.register(application, router, sweep_every=timedelta(minutes=1))
     application.add_handlers(start.handlers())
     application.add_handlers(nightstars.handlers())
     application.add_handlers(subscriptions.handlers())
     application.add_handlers(privacy.handlers())
+    application.add_handlers(staff.handlers())
+    # (issue 4) registration, review, venue staff handlers are added here
+    # (issue 5) broadcast handlers are added here
     application.add_handlers(locate.handlers())
     application.add_handlers(locate.text_handlers())
     application.add_error_handler(errors.on_error)

@@ -70,3 +70,34 @@ class ConversationRow(Base):
     state: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class StaffRoleRow(Base):
+    """A staff role: partnership staff (venue_id None) or staff of one venue.
+
+    Revoked roles keep their row (revoked_at set), so the bootstrap admins from
+    the settings are not granted again after someone revoked them."""
+
+    __tablename__ = "staff_roles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    role: Mapped[str] = mapped_column(String(20))  # partnership | venue_staff
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"))
+    granted_by: Mapped[int | None] = mapped_column(BigInteger)
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class AuditRow(Base):
+    """Every staff action: who did what to what, when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    actor_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    target_type: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

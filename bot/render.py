@@ -28,6 +28,7 @@ from bot.callbacks import (
 )
 from bot.commands import Command
 from bot.store.alerts import Alert
+from bot.store.stats import UsageFigures
 from bot.store.subscriptions import Subscription
 from bot.texts import Html, escape, join, t
 from venues.hours import ClosedReason, OpenState
@@ -469,3 +470,29 @@ def active_alerts(
     if subscription is None:
         lines.append(t("alerts.not_subscribed_hint", language))
     return Reply(join(lines, "\n\n"))
+
+
+# --- staff ------------------------------------------------------------------------------
+
+
+def usage_figures(figures: UsageFigures, language: str) -> Reply:
+    statuses = figures.venues_by_status
+    lines = [
+        t("stats.title", language),
+        t(
+            "stats.venues",
+            language,
+            active=statuses.get("active", 0),
+            pending=statuses.get("pending", 0),
+            suspended=statuses.get("suspended", 0),
+        ),
+        t("stats.subscribers", language, count=figures.subscribers),
+        t("stats.alerts", language, active=figures.active_alerts, total=figures.alerts_total),
+        t(
+            "stats.staff",
+            language,
+            partnership=figures.partnership_staff,
+            venue=figures.venue_staff,
+        ),
+    ]
+    return Reply(join(lines))

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import SessionFactory, create_engine, create_schema, create_session_factory
 from bot.settings import Settings
+from bot.store import roles
 from venues.catalogue import VenueCatalogue
 from venues.partnership import Partnership, load_partnership
 from venues.places import PlaceFinder, load_gazetteer
@@ -56,6 +57,8 @@ async def open_services(settings: Settings, clock: Clock = utc_now) -> Services:
         check_interval_s=settings.index_check_seconds,
     )
     await catalogue.refresh()
+    async with sessions() as session, session.begin():
+        await roles.bootstrap_admins(session, settings.admin_ids, clock())
     gazetteer = load_gazetteer(settings.data_dir)
     places = PlaceFinder.from_settings(gazetteer, settings)
     return Services(

@@ -203,6 +203,24 @@ ENGLISH: dict[str, str] = {
         "🗑 Done. Everything NightSafe kept about you has been deleted "
         "(subscription, settings and drafts)."
     ),
+    # --- staff access ----------------------------------------------------------------------
+    "access.staff_only": "🔒 That's for partnership staff only.",
+    "access.venue_staff_only": "🔒 That's for the venue's own staff only.",
+    # --- partnership staff: roles and figures ----------------------------------------------
+    "staff.grant_usage": "Send <code>/grant USER_ID</code> — the person's numeric Telegram id.",
+    "staff.revoke_usage": "Send <code>/revoke USER_ID</code> — the person's numeric Telegram id.",
+    "staff.granted": "✅ {user_id} is now partnership staff.",
+    "staff.already_staff": "{user_id} is already partnership staff.",
+    "staff.revoked": "✅ {user_id} is no longer partnership staff.",
+    "staff.not_staff": "{user_id} isn't partnership staff, so there was nothing to revoke.",
+    "staff.cannot_revoke_self": "You can't revoke your own role: ask another member of staff.",
+    "stats.title": "📊 <b>NightSafe figures</b>",
+    "stats.venues": "Venues: {active} listed · {pending} to review · {suspended} suspended",
+    "stats.subscribers": "Alert subscribers: {count}",
+    "stats.alerts": "Alerts: {active} active · {total} sent in all",
+    "stats.staff": "Staff: {partnership} partnership · {venue} venue",
+    # --- registration (issue 4): keys of the venue registration and review chats -------------
+    # --- broadcast (issue 5): keys of the broadcast chat and delivery reports ----------------
     # --- flood control and errors ------------------------------------------------------------
     "flood.slow_down": "⏳ That's a lot of messages at once — give me a second, please.",
     "callback.expired": "This button doesn't work any more. Please ask again.",

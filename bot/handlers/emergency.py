@@ -7,11 +7,17 @@ anything else the bot might say.
 from __future__ import annotations
 
 from telegram import Message, Update
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import commands, render
 from bot.context import NightSafeContext
-from bot.handlers.common import send
+from bot.handlers.common import button_filter, send
 from venues.emergency import looks_like_emergency
 
 
@@ -23,17 +29,20 @@ class _ReadsLikeEmergency(filters.MessageFilter):
 
 
 READS_LIKE_EMERGENCY = _ReadsLikeEmergency(name="ReadsLikeEmergency")
+# Before conversations and every other reading of a message.
+EMERGENCY_GROUP = -5
 
 
 async def on_emergency(update: Update, context: NightSafeContext) -> None:
-    await send(
-        update, context, render.emergency(context.services.partnership.emergency, context.language)
-    )
+    reply = render.emergency(context.services.partnership.emergency, context.language)
+    await send(update, context, reply)
+    raise ApplicationHandlerStop  # the guidance is the whole answer
 
 
 def handlers() -> list[BaseHandler[Update, NightSafeContext, None]]:
     return [
         CommandHandler(commands.EMERGENCY.name, on_emergency),
+        MessageHandler(button_filter("keyboard.emergency"), on_emergency),
         MessageHandler(
             filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & READS_LIKE_EMERGENCY,
             on_emergency,
