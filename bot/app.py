@@ -67,14 +67,17 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> NightSaf
         .post_shutdown(_close)
         .build()
     )
-    register_handlers(application)
+    register_handlers(application, settings)
     return application
 
 
-def register_handlers(application: NightSafeApplication) -> None:
+def register_handlers(application: NightSafeApplication, settings: Settings) -> None:
     # Order matters: flood control sees everything first; emergencies are answered
     # before any other reading of a text; typed places come last of all.
-    application.add_handlers(flood.handlers(flood.FloodGate()), group=flood.FLOOD_GROUP)
+    application.add_handlers(
+        flood.handlers(flood.FloodGate(settings.user_rate, settings.user_burst)),
+        group=flood.FLOOD_GROUP,
+    )
     application.add_handlers(emergency.handlers(), group=emergency.EMERGENCY_GROUP)
     # Database-backed guided chats (bot.conversation), one router for all of them;
     # it runs before the ordinary handlers and keeps the updates it consumes.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +24,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# python-telegram-bot 22 reads this to give time periods (RetryAfter.retry_after,
+# live_period…) as timedelta; without it every 429 raises a deprecation warning.
+PTB_TIMEDELTA = "PTB_TIMEDELTA"
+
+
 def main(argv: Sequence[str]) -> int:
+    os.environ.setdefault(PTB_TIMEDELTA, "true")
     arguments = _parser().parse_args(argv)
     settings = Settings()
     command = arguments.command or "run"

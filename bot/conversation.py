@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -78,19 +78,17 @@ class ConversationRouter:
         now = services.now()
         async with services.sessions() as session:
             record = await conversations.get(session, chat.id, user.id)
+        if record is not None and record.name not in self._by_name:
+            record = None  # another router's conversation
         if record is not None and now - record.updated_at > self._by_name[record.name].timeout:
             await self._expire(context, record)
             record = None
-        if await self._try_entry(update, context, record):
+        if await self._try_entry(update, context, now):
             raise ApplicationHandlerStop
-        if record is None or record.name not in self._by_name:
-            return
-        if await self._step(update, context, record):
+        if record is not None and await self._step(update, context, record, now):
             raise ApplicationHandlerStop
 
-    async def _try_entry(
-        self, update: Update, context: NightSafeContext, record: ConversationRecord | None
-    ) -> bool:
+    async def _try_entry(self, update: Update, context: NightSafeContext, now: datetime) -> bool:
         for conversation in self._by_name.values():
             for handler in conversation.entry_points:
                 check = handler.check_update(update)
@@ -100,12 +98,12 @@ class ConversationRouter:
                 next_state = await handler.handle_update(
                     update, context.application, check, context
                 )
-                await self._save(update, context, conversation, next_state)
+                await self._save(update, context, conversation, next_state, now)
                 return True
         return False
 
     async def _step(
-        self, update: Update, context: NightSafeContext, record: ConversationRecord
+        self, update: Update, context: NightSafeContext, record: ConversationRecord, now: datetime
     ) -> bool:
         conversation = self._by_name[record.name]
         context.conversation = ActiveConversation(record.name, record.state, dict(record.data))
@@ -114,7 +112,7 @@ class ConversationRouter:
             if check is None or check is False:
                 continue
             next_state = await handler.handle_update(update, context.application, check, context)
-            await self._save(update, context, conversation, next_state)
+            await self._save(update, context, conversation, next_state, now)
             return True
         message = update.effective_message
         if message is not None and message.text and message.text.startswith("/"):
@@ -128,6 +126,7 @@ class ConversationRouter:
         context: NightSafeContext,
         conversation: Conversation,
         next_state: object,
+        now: datetime,
     ) -> None:
         chat_id, user_id = update.effective_chat.id, update.effective_user.id
         active = context.conversation
@@ -146,7 +145,7 @@ class ConversationRouter:
                     name=conversation.name,
                     state=state,
                     data=active.data,
-                    updated_at=services.now(),
+                    updated_at=now,
                 ),
             )
 

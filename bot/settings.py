@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     per_chat_send_rate: float = Field(default=1.0, gt=0, alias="NIGHTSAFE_PER_CHAT_SEND_RATE")
     per_chat_burst: int = Field(default=3, ge=1, le=20, alias="NIGHTSAFE_PER_CHAT_BURST")
 
+    # Incoming: a person may send a burst of this many updates, then this many a second.
+    user_burst: int = Field(default=8, ge=1, alias="NIGHTSAFE_USER_BURST")
+    user_rate: float = Field(default=2.0, gt=0, alias="NIGHTSAFE_USER_RATE")
+
     # --- optional online geocoder (off: the offline gazetteer answers alone) -----
     geocoder: Literal["off", "nominatim"] = Field(default="off", alias="NIGHTSAFE_GEOCODER")
     geocoder_domain: str = Field(

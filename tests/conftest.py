@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.cli import PTB_TIMEDELTA
 from bot.db import SessionFactory, create_engine, create_schema, create_session_factory
 from venues.orm import Base
 
@@ -21,6 +22,12 @@ _postgres_schema_ready = False
 
 def postgres_test_url() -> str | None:
     return os.environ.get(POSTGRES_TEST_URL_ENV) or None
+
+
+@pytest.fixture(autouse=True)
+def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opt into python-telegram-bot's timedelta time periods, as bot.py does."""
+    monkeypatch.setenv(PTB_TIMEDELTA, "true")
 
 
 @pytest.fixture

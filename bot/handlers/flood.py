@@ -7,7 +7,6 @@ long), so they live in memory.
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable
 
 from telegram import Update
@@ -20,42 +19,45 @@ FLOOD_GROUP = -10
 
 
 class FloodGate:
-    """At most `limit` updates per user within `window_s`; the rest are dropped,
-    and the person is told once per window."""
+    """A token bucket per person: `burst` updates at once, then `rate` a second.
+
+    Updates beyond it are dropped, and the person is told once until they slow down."""
 
     def __init__(
-        self, limit: int = 5, window_s: float = 3.0, clock: Callable[[], float] = time.monotonic
+        self, rate: float = 2.0, burst: int = 8, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        self._limit = limit
-        self._window_s = window_s
+        self._rate = rate
+        self._burst = burst
         self._clock = clock
-        self._recent: dict[int, deque[float]] = {}
-        self._warned_at: dict[int, float] = {}
+        self._buckets: dict[int, tuple[float, float]] = {}  # user → (tokens, when)
+        self._warned: set[int] = set()
 
     def admit(self, user_id: int) -> bool:
         now = self._clock()
-        recent = self._recent.setdefault(user_id, deque())
-        while recent and now - recent[0] > self._window_s:
-            recent.popleft()
-        if len(recent) >= self._limit:
-            return False
-        recent.append(now)
-        if len(self._recent) > 50_000:
+        tokens, when = self._buckets.get(user_id, (float(self._burst), now))
+        tokens = min(self._burst, tokens + (now - when) * self._rate)
+        if len(self._buckets) > 50_000:
             self._forget_idle(now)
+        if tokens < 1:
+            self._buckets[user_id] = (tokens, now)
+            return False
+        self._buckets[user_id] = (tokens - 1, now)
+        self._warned.discard(user_id)
         return True
 
     def should_warn(self, user_id: int) -> bool:
-        now = self._clock()
-        if now - self._warned_at.get(user_id, float("-inf")) < self._window_s:
+        if user_id in self._warned:
             return False
-        self._warned_at[user_id] = now
+        self._warned.add(user_id)
         return True
 
     def _forget_idle(self, now: float) -> None:
-        for user_id, recent in list(self._recent.items()):
-            if not recent or now - recent[-1] > self._window_s:
-                del self._recent[user_id]
-                self._warned_at.pop(user_id, None)
+        # A bucket that has refilled completely carries no information.
+        full_after = self._burst / self._rate
+        for user_id, (_, when) in list(self._buckets.items()):
+            if now - when > full_after:
+                del self._buckets[user_id]
+                self._warned.discard(user_id)
 
 
 def handlers(gate: FloodGate) -> list[BaseHandler[Update, NightSafeContext, None]]:

@@ -36,14 +36,6 @@ from bot.local_api import LocalBotApiServer
 from tests.bot.nightsafe import NightSafe, running_nightsafe
 
 
-@pytest.fixture(autouse=True)
-def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Opt into python-telegram-bot's timedelta time periods (RetryAfter.retry_after,
-    Location.live_period, …). Without it PTB 22 warns whenever it builds a RetryAfter,
-    and warnings are errors here, so a 429 would surface as a DeprecationWarning."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
 @pytest.fixture
 async def local_bot_api() -> AsyncIterator[LocalBotApiServer]:
     """A local Bot API server on a free loopback port, stopped after the test."""

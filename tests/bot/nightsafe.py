@@ -58,6 +58,8 @@ def make_settings(server: LocalBotApiServer, database_url: str, **overrides: Any
         "NIGHTSAFE_INDEX_CHECK_SECONDS": 0,
         # Tests talk fast; the pacing itself is tested on its own (test_ratelimit).
         "NIGHTSAFE_PER_CHAT_SEND_RATE": 1000,
+        # Scripted users type faster than people; flood control has its own tests.
+        "NIGHTSAFE_USER_BURST": 1000,
         **overrides,
     }
     return Settings(_env_file=None, **values)
