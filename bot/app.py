@@ -95,6 +95,7 @@ def register_handlers(application: NightSafeApplication, settings: Settings) -> 
     application.add_handlers(staff.handlers())
     # (issue 4) registration, review, venue staff handlers are added here
     # (issue 5) broadcast handlers are added here
+    # (issue 7) live location, inline mode, settings handlers are added here
     application.add_handlers(locate.handlers())
     application.add_handlers(locate.text_handlers())
     application.add_error_handler(errors.on_error)

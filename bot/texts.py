@@ -221,6 +221,7 @@ ENGLISH: dict[str, str] = {
     "stats.staff": "Staff: {partnership} partnership · {venue} venue",
     # --- registration (issue 4): keys of the venue registration and review chats -------------
     # --- broadcast (issue 5): keys of the broadcast chat and delivery reports ----------------
+    # --- live location, inline mode, settings (issue 7) -------------------------------------
     # --- flood control and errors ------------------------------------------------------------
     "flood.slow_down": "⏳ That's a lot of messages at once — give me a second, please.",
     "callback.expired": "This button doesn't work any more. Please ask again.",

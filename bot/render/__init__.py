@@ -1,7 +1,9 @@
 """Turns domain results into what a user sees: message text and keyboards.
 
 Everything is built from `texts.t` (escaped HTML) and handed to handlers as a
-`Reply`; handlers only send it.
+`Reply`; handlers only send it. This module holds the shared pieces and the
+public answers; each staff feature has its own module beside it
+(`bot.render.registration`, `bot.render.broadcast`, …).
 """
 
 from __future__ import annotations
