@@ -29,9 +29,10 @@ from venues.places import Ambiguous, Found, InvalidCoordinates, NotFound, PlaceK
 _MAX_QUERY_LENGTH = 200
 
 
-async def _nearby_reply(
+async def nearby_reply(
     context: NightSafeContext, query: NearbyQuery, *, place: Found | None = None
 ) -> render.Reply | None:
+    """The nearby answer for a query (around its point, or a named place)."""
     services = context.services
     point = place.point if place else query.point
     if point is None:
@@ -82,7 +83,7 @@ async def on_location(update: Update, context: NightSafeContext) -> None:
         await send(update, context, render.Reply(t("places.bad_location", context.language)))
         return
     query = NearbyQuery(point=Point(location.latitude, location.longitude))
-    reply = await _nearby_reply(context, query)
+    reply = await nearby_reply(context, query)
     if reply is not None:
         await send(update, context, reply)
 
@@ -97,7 +98,7 @@ async def on_place_text(update: Update, context: NightSafeContext) -> None:
     result = await context.services.places.find(text)
     match result:
         case Found():
-            reply = await _nearby_reply(context, _query_for(result), place=_shown(result))
+            reply = await nearby_reply(context, _query_for(result), place=_shown(result))
         case Ambiguous(candidates=candidates):
             reply = render.place_choices(candidates, language)
         case InvalidCoordinates(reason=reason):
@@ -119,7 +120,7 @@ async def on_nearby_button(update: Update, context: NightSafeContext) -> None:
     place = _place_for(context, query) if query else None
     reply = None
     if query is not None and (query.point is not None or place is not None):
-        reply = await _nearby_reply(context, query, place=place)
+        reply = await nearby_reply(context, query, place=place)
     if reply is None or callback.message is None:
         await callback.answer(t("callback.expired", context.language), show_alert=True)
         return
@@ -135,7 +136,7 @@ async def on_place_button(update: Update, context: NightSafeContext) -> None:
         await callback.answer(t("callback.expired", context.language), show_alert=True)
         return
     await callback.answer()
-    reply = await _nearby_reply(context, _query_for(place), place=place)
+    reply = await nearby_reply(context, _query_for(place), place=place)
     if reply is not None:
         await send(update, context, reply)
 
