@@ -17,6 +17,7 @@ from bot.conversation import ConversationRouter
 from bot.handlers import (
     emergency,
     errors,
+    fallback,
     flood,
     locate,
     nightstars,
@@ -98,6 +99,7 @@ def register_handlers(application: NightSafeApplication, settings: Settings) -> 
     # (issue 7) live location, inline mode, settings handlers are added here
     application.add_handlers(locate.handlers())
     application.add_handlers(locate.text_handlers())
+    application.add_handlers(fallback.handlers())
     application.add_error_handler(errors.on_error)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,11 +29,16 @@ class ChatPacer:
     """A token bucket per chat: `burst` messages at once, then `rate` a second."""
 
     def __init__(
-        self, rate: float = 1.0, burst: int = 3, clock: Callable[[], float] = time.monotonic
+        self,
+        rate: float = 1.0,
+        burst: int = 3,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._rate = rate
         self._burst = burst
         self._clock = clock
+        self._sleep = sleep
         self._buckets: dict[int, _Bucket] = {}
 
     async def wait_turn(self, chat_id: int) -> None:
@@ -41,7 +46,7 @@ class ChatPacer:
         async with bucket.lock:
             self._refill(bucket)
             if bucket.tokens < 1:
-                await asyncio.sleep((1 - bucket.tokens) / self._rate)
+                await self._sleep((1 - bucket.tokens) / self._rate)
                 self._refill(bucket)
             bucket.tokens -= 1
 

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         default_factory=list, alias="NIGHTSAFE_ADMIN_IDS"
     )
 
+    # Log level of the bot's own modules (libraries stay at WARNING).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", alias="NIGHTSAFE_LOG_LEVEL"
+    )
+
     # --- the deployment's area ---------------------------------------------------
     data_dir: Path = Field(default=PROJECT_ROOT / "data", alias="NIGHTSAFE_DATA_DIR")
     timezone: str = Field(default="Europe/London", alias="NIGHTSAFE_TIMEZONE")

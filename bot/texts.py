@@ -116,7 +116,28 @@ ENGLISH: dict[str, str] = {
     "facility.water": "💧 water",
     "facility.seating": "🪑 seating",
     "facility.cctv": "📹 CCTV",
-    "facility.languages": "🗣 {languages}",
+    "facility.languages": "🗣 speaks {languages}",
+    # Languages venue staff speak, by ISO 639-1 code (unknown codes are shown as given).
+    "language.ar": "Arabic",
+    "language.bn": "Bengali",
+    "language.de": "German",
+    "language.el": "Greek",
+    "language.en": "English",
+    "language.es": "Spanish",
+    "language.fr": "French",
+    "language.hi": "Hindi",
+    "language.it": "Italian",
+    "language.ja": "Japanese",
+    "language.ko": "Korean",
+    "language.nl": "Dutch",
+    "language.pl": "Polish",
+    "language.pt": "Portuguese",
+    "language.ro": "Romanian",
+    "language.ru": "Russian",
+    "language.tr": "Turkish",
+    "language.uk": "Ukrainian",
+    "language.ur": "Urdu",
+    "language.zh": "Chinese",
     "button.directions": "🧭 Directions",
     "button.more": "➕ More",
     "button.include_closed": "🕘 Include closed",
@@ -228,6 +249,7 @@ ENGLISH: dict[str, str] = {
     "error.generic": (
         "😕 Sorry, something went wrong on our side. Please try again. In an emergency call 999."
     ),
+    "unknown.command": "I don't know that command. /help lists what I can do.",
     "unsupported.message": (
         "I can read text and shared locations. Share your location with 📍 or type a place."
     ),
@@ -268,6 +290,10 @@ def t(key: str, language: str | None = None, /, **values: object) -> Html:
     if template is None:
         raise KeyError(f"no text with key {key!r}")
     return Html(template.format(**{name: escape(value) for name, value in values.items()}))
+
+
+def has_key(key: str) -> bool:
+    return key in ENGLISH
 
 
 def placeholders_of(key: str, language: str) -> set[str]:

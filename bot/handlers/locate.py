@@ -121,7 +121,7 @@ async def on_nearby_button(update: Update, context: NightSafeContext) -> None:
     reply = None
     if query is not None and (query.point is not None or place is not None):
         reply = await nearby_reply(context, query, place=place)
-    if reply is None or callback.message is None:
+    if reply is None or callback.message is None or not callback.message.is_accessible:
         await callback.answer(t("callback.expired", context.language), show_alert=True)
         return
     await callback.answer()

@@ -32,7 +32,7 @@ from bot.commands import Command
 from bot.store.alerts import Alert
 from bot.store.stats import UsageFigures
 from bot.store.subscriptions import Subscription
-from bot.texts import Html, escape, join, t
+from bot.texts import Html, escape, has_key, join, t
 from venues.hours import ClosedReason, OpenState
 from venues.locator import NearbyVenue
 from venues.model import Facility, Venue, VenueKind
@@ -103,8 +103,14 @@ def facilities_line(venue: Venue, language: str) -> Html | None:
         if facility in venue.facilities
     ]
     if venue.languages:
-        labels.append(t("facility.languages", language, languages=", ".join(venue.languages)))
+        spoken = ", ".join(_language_name(code, language) for code in venue.languages)
+        labels.append(t("facility.languages", language, languages=spoken))
     return join(labels, " · ") if labels else None
+
+
+def _language_name(code: str, language: str) -> str:
+    key = f"language.{code.strip().lower()}"
+    return t(key, language) if has_key(key) else code
 
 
 def directions_url(venue: Venue) -> str:
