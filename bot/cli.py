@@ -16,7 +16,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot.py", description="NightSafe Telegram bot")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
-    commands.add_parser("demo", help="run the bot offline with a terminal chat")
+    demo_cmd = commands.add_parser("demo", help="run the bot offline with a terminal chat")
+    demo_cmd.add_argument(
+        "--database", type=Path, help="keep the demo database in FILE (default: a temporary one)"
+    )
+    demo_cmd.add_argument(
+        "--staff", action="store_true", help="start as partnership staff (or type /staff)"
+    )
+    demo_cmd.add_argument("--verbose", action="store_true", help="show informational logs")
     import_cmd = commands.add_parser("import-venues", help="validate and import a venue CSV")
     import_cmd.add_argument("file", type=Path)
     export_cmd = commands.add_parser("export-venues", help="write the register as CSV")
@@ -34,6 +41,11 @@ def main(argv: Sequence[str]) -> int:
     arguments = _parser().parse_args(argv)
     settings = Settings()
     command = arguments.command or "run"
+    if command == "demo":
+        from bot.demo import DemoOptions, run_demo
+
+        options = DemoOptions(arguments.database, arguments.staff, arguments.verbose)
+        return run_demo(settings, options)
     if command == "import-venues":
         from bot.venue_files import import_venues_command
 

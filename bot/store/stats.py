@@ -24,11 +24,12 @@ class UsageFigures:
 
 
 async def figures(session: AsyncSession, now: datetime) -> UsageFigures:
-    by_status = dict(
-        (await session.execute(select(VenueRow.status, func.count()).group_by(VenueRow.status)))
-        .tuples()
-        .all()
-    )
+    by_status = {
+        status: count
+        for status, count in await session.execute(
+            select(VenueRow.status, func.count()).group_by(VenueRow.status)
+        )
+    }
     subscribers = await session.scalar(select(func.count()).select_from(SubscriberRow))
     alerts_total = await session.scalar(select(func.count()).select_from(AlertRow))
     active = await session.scalar(
@@ -36,17 +37,14 @@ async def figures(session: AsyncSession, now: datetime) -> UsageFigures:
         .select_from(AlertRow)
         .where(AlertRow.expires_at > now, AlertRow.cancelled_at.is_(None))
     )
-    staff = dict(
-        (
-            await session.execute(
-                select(StaffRoleRow.role, func.count(func.distinct(StaffRoleRow.user_id)))
-                .where(StaffRoleRow.revoked_at.is_(None))
-                .group_by(StaffRoleRow.role)
-            )
+    staff = {
+        role: count
+        for role, count in await session.execute(
+            select(StaffRoleRow.role, func.count(func.distinct(StaffRoleRow.user_id)))
+            .where(StaffRoleRow.revoked_at.is_(None))
+            .group_by(StaffRoleRow.role)
         )
-        .tuples()
-        .all()
-    )
+    }
     return UsageFigures(
         venues_by_status=by_status,
         subscribers=subscribers or 0,
