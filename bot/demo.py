@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.engine import make_url
 
+from bot.logs import configure_logging
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -41,10 +42,7 @@ class DemoOptions:
 
 
 def run_demo(settings: Settings, options: DemoOptions) -> int:
-    logging.basicConfig(
-        level=logging.INFO if options.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(logging.INFO if options.verbose else logging.WARNING)
     problem = _database_problem(settings, options.database)
     if problem:
         print(f"demo: {problem}", file=sys.stderr)
