@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from datetime import timedelta
 from typing import Any
@@ -11,21 +12,29 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, Defaults
 
-from bot import commands, conversation
+from bot import commands, conversation, delivery, expiry
 from bot.context import CONTEXT_TYPES, NightSafeContext
 from bot.conversation import ConversationRouter
 from bot.handlers import (
+    broadcast,
     emergency,
     errors,
     fallback,
     flood,
+    inline,
+    live,
     locate,
+    myvenue,
     nightstars,
     privacy,
+    registration,
+    reports,
+    review,
     staff,
     start,
     subscriptions,
 )
+from bot.health import InstrumentedApplication
 from bot.ratelimit import ChatPacedRateLimiter
 from bot.services import Clock, open_services, utc_now
 from bot.settings import Settings
@@ -47,6 +56,8 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> NightSaf
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     application = (
         Application.builder()
+        # Counts and times every update for /metrics (bot.health).
+        .application_class(InstrumentedApplication)
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_base_url(settings.telegram_api_base_url))
@@ -85,8 +96,15 @@ def register_handlers(application: NightSafeApplication, settings: Settings) -> 
     router = ConversationRouter(
         [
             # (issue 4) registration conversation
-            # (issue 5) broadcast conversation
-        ]
+            registration.conversation(settings),
+            review.reject_conversation(),
+            myvenue.hours_conversation(settings),
+            myvenue.change_conversation(settings),
+            reports.conversation(),
+            broadcast.CONVERSATION,  # (issue 5) broadcast conversation
+        ],
+        # Long polling: this process alone receives updates (see ConversationRouter).
+        remember_absent=not settings.webhook_mode,
     )
     conversation.register(application, router, sweep_every=timedelta(minutes=1))
     application.add_handlers(start.handlers())
@@ -95,8 +113,19 @@ def register_handlers(application: NightSafeApplication, settings: Settings) -> 
     application.add_handlers(privacy.handlers())
     application.add_handlers(staff.handlers())
     # (issue 4) registration, review, venue staff handlers are added here
+    application.add_handlers(registration.handlers())
+    application.add_handlers(review.handlers())
+    application.add_handlers(myvenue.handlers())
+    application.add_handlers(reports.handlers())
+    expiry.schedule(application, settings)  # the daily accreditation expiry check
     # (issue 5) broadcast handlers are added here
+    application.add_handlers(broadcast.handlers())
+    application.add_handlers(
+        broadcast.alert_text_handlers(router), group=broadcast.ALERT_TEXT_GROUP
+    )
     # (issue 7) live location, inline mode, settings handlers are added here
+    application.add_handlers(live.handlers(live.tracker_for(application, settings)))
+    application.add_handlers(inline.handlers())
     application.add_handlers(locate.handlers())
     application.add_handlers(locate.text_handlers())
     application.add_handlers(fallback.handlers())
@@ -107,11 +136,17 @@ def _opener(settings: Settings, clock: Clock) -> Any:
     async def post_init(application: NightSafeApplication) -> None:
         application.bot_data.services = await open_services(settings, clock)
         await _publish_commands(application, settings)
+        await delivery.start(application)  # (issue 5) the alert outbox worker
+        # Everything loaded so far lives as long as the process: keep the garbage
+        # collector from walking it again and again (pauses of tens of milliseconds).
+        gc.collect()
+        gc.freeze()
 
     return post_init
 
 
 async def _close(application: NightSafeApplication) -> None:
+    await delivery.stop(application)  # (issue 5) sends in flight finish first
     services = application.bot_data.services
     if services is not None:
         await services.close()

@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("file", type=Path)
     export_cmd = commands.add_parser("export-venues", help="write the register as CSV")
     export_cmd.add_argument("file", type=Path)
+    commands.add_parser("migrate", help="bring the database to this code's schema (Alembic)")
     return parser
 
 
@@ -54,5 +55,13 @@ def main(argv: Sequence[str]) -> int:
         from bot.venue_files import export_venues_command
 
         return asyncio.run(export_venues_command(settings, arguments.file))
+    if command == "migrate":
+        from bot.migrations import migrate_command
+
+        return asyncio.run(migrate_command(settings.database_url))
+    if command == "run":
+        from bot.runner import run_command
+
+        return run_command(settings)
     print(f"{command}: not available yet", file=sys.stderr)
     return 2

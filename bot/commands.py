@@ -31,12 +31,16 @@ UNSUBSCRIBE = Command("unsubscribe")
 PRIVACY = Command("privacy")
 FORGET = Command("forget")
 REGISTER = Command("register")
+MYVENUE = Command("myvenue")  # venue staff: checked per venue, so listed for all
 CANCEL = Command("cancel")
 PENDING = Command("pending", Audience.STAFF)
 BROADCAST = Command("broadcast", Audience.STAFF)
+BROADCASTS = Command("broadcasts", Audience.STAFF)
 GRANT = Command("grant", Audience.STAFF)
 REVOKE = Command("revoke", Audience.STAFF)
 STATS = Command("stats", Audience.STAFF)
+REPORTS = Command("reports", Audience.STAFF)
+ACCREDIT = Command("accredit", Audience.STAFF)
 
 ALL_COMMANDS: tuple[Command, ...] = (
     START,
@@ -49,12 +53,16 @@ ALL_COMMANDS: tuple[Command, ...] = (
     PRIVACY,
     FORGET,
     REGISTER,
+    MYVENUE,
     CANCEL,
     PENDING,
     BROADCAST,
+    BROADCASTS,
     GRANT,
     REVOKE,
     STATS,
+    REPORTS,
+    ACCREDIT,
 )
 
 

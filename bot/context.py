@@ -22,7 +22,7 @@ class BotData:
 
 
 class NightSafeContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
-    __slots__ = ("conversation", "language")
+    __slots__ = ("conversation", "emergency_answered", "language")
 
     def __init__(
         self,
@@ -34,6 +34,8 @@ class NightSafeContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, A
         self.language = "en"
         # The database-backed conversation this update belongs to (bot.conversation).
         self.conversation: ActiveConversation | None = None
+        # Set when this update got the emergency guidance (bot.handlers.emergency).
+        self.emergency_answered = False
 
     @classmethod
     def from_update(

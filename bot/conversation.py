@@ -14,6 +14,7 @@ Draft answers live in `context.conversation.data` (JSON values only).
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,6 +30,7 @@ from bot.store.conversations import ConversationRecord
 logger = logging.getLogger(__name__)
 
 END = "__end__"
+_MAX_REMEMBERED = 100_000  # chats known to have no conversation (long polling only)
 STAY = "__stay__"
 CONVERSATION_GROUP = -1
 
@@ -59,10 +61,22 @@ class Conversation:
 
 
 class ConversationRouter:
-    """Routes updates to the database-backed conversations; one per application."""
+    """Routes updates to the database-backed conversations; one per application.
 
-    def __init__(self, conversations_: Sequence[Conversation]) -> None:
+    With `remember_absent` (long polling: this process is the only one receiving
+    updates, so only it starts conversations) the router remembers which chats
+    have no conversation and skips reading the database for them — most people
+    never start one. Behind a webhook with several replicas another replica may
+    start one at any moment, so every update reads the database.
+    """
+
+    def __init__(
+        self, conversations_: Sequence[Conversation], *, remember_absent: bool = False
+    ) -> None:
         self._by_name = {c.name: c for c in conversations_}
+        self._absent: OrderedDict[tuple[int, int], None] | None = (
+            OrderedDict() if remember_absent else None
+        )
 
     def handler(self) -> TypeHandler[Update, NightSafeContext]:
         return TypeHandler(Update, self._route)
@@ -72,12 +86,13 @@ class ConversationRouter:
 
     async def _route(self, update: Update, context: NightSafeContext) -> None:
         chat, user = update.effective_chat, update.effective_user
-        if chat is None or user is None or update.inline_query is not None:
+        # Conversations read new messages and button presses; edits (a live location
+        # moving) and inline queries are never an answer to a question.
+        if chat is None or user is None or update.edited_message is not None:
             return
         services = context.services
         now = services.now()
-        async with services.sessions() as session:
-            record = await conversations.get(session, chat.id, user.id)
+        record = await self._record(context, chat.id, user.id)
         if record is not None and record.name not in self._by_name:
             record = None  # another router's conversation
         if record is not None and now - record.updated_at > self._by_name[record.name].timeout:
@@ -87,6 +102,30 @@ class ConversationRouter:
             raise ApplicationHandlerStop
         if record is not None and await self._step(update, context, record, now):
             raise ApplicationHandlerStop
+        if context.emergency_answered:
+            # Outside a conversation the emergency guidance was the whole answer.
+            raise ApplicationHandlerStop
+
+    async def _record(
+        self, context: NightSafeContext, chat_id: int, user_id: int
+    ) -> ConversationRecord | None:
+        key = (chat_id, user_id)
+        if self._absent is not None and key in self._absent:
+            self._absent.move_to_end(key)
+            return None
+        async with context.services.sessions() as session:
+            record = await conversations.get(session, chat_id, user_id)
+        if record is None:
+            self._remember_absent(key)
+        return record
+
+    def _remember_absent(self, key: tuple[int, int]) -> None:
+        if self._absent is None:
+            return
+        self._absent[key] = None
+        self._absent.move_to_end(key)
+        if len(self._absent) > _MAX_REMEMBERED:
+            self._absent.popitem(last=False)
 
     async def _try_entry(self, update: Update, context: NightSafeContext, now: datetime) -> bool:
         for conversation in self._by_name.values():
@@ -115,6 +154,8 @@ class ConversationRouter:
             await self._save(update, context, conversation, next_state, now)
             return True
         message = update.effective_message
+        if update.callback_query is not None:
+            return False  # another feature's button ("More" under an answer…): let it through
         if message is not None and message.text and message.text.startswith("/"):
             return False  # another command (/help, /emergency…): let it through
         await conversation.on_unexpected(update, context, record.state)
@@ -132,6 +173,8 @@ class ConversationRouter:
         active = context.conversation
         assert active is not None
         services = context.services
+        if self._absent is not None:
+            self._absent.pop((chat_id, user_id), None)
         async with services.sessions() as session, session.begin():
             if next_state == END or (next_state is None and not active.state):
                 await conversations.delete_for(session, chat_id, user_id)

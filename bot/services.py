@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db import SessionFactory, create_engine, create_schema, create_session_factory
+from bot.db import SessionFactory, create_engine, create_session_factory
+from bot.health import HealthChecks
+from bot.metrics import Metrics
+from bot.migrations import prepare_schema
 from bot.settings import Settings
 from bot.store import roles
 from venues.catalogue import VenueCatalogue
@@ -32,6 +35,9 @@ class Services:
     places: PlaceFinder
     partnership: Partnership
     clock: Clock
+    # /metrics counters and extra /healthz checks; background workers report into them.
+    metrics: Metrics = field(default_factory=Metrics)
+    health: HealthChecks = field(default_factory=HealthChecks)
 
     def now(self) -> datetime:
         return self.clock()
@@ -48,7 +54,12 @@ class Services:
 async def open_services(settings: Settings, clock: Clock = utc_now) -> Services:
     """Open the database, load the area's data and the venue index."""
     engine = create_engine(settings.database_url)
-    await create_schema(engine)
+    try:
+        # Refuses a database behind the code's migrations (unless auto-migrate is set).
+        await prepare_schema(engine, auto_migrate=settings.auto_migrate)
+    except BaseException:
+        await engine.dispose()
+        raise
     sessions = create_session_factory(engine)
     catalogue = VenueCatalogue(
         sessions,

@@ -241,8 +241,502 @@ ENGLISH: dict[str, str] = {
     "stats.alerts": "Alerts: {active} active · {total} sent in all",
     "stats.staff": "Staff: {partnership} partnership · {venue} venue",
     # --- registration (issue 4): keys of the venue registration and review chats -------------
+    "command.myvenue": "Your venue tonight: open, closed, hours (venue staff)",
+    "command.reports": "Problems people reported with venues (staff)",
+    "command.accredit": "See or set a venue's accreditation expiry dates (staff)",
+    # registration: the questions, in order
+    "registration.intro": (
+        "📝 <b>Register your venue with {partnership}</b>\n"
+        "A few questions, about three minutes. Nothing is saved until you confirm at the "
+        "end; send /cancel at any time to stop."
+    ),
+    "registration.ask.name": "🏷 What is the venue called, as people know it?",
+    "registration.ask.where": (
+        "📍 Where is it? Share its location (📎 → Location), or type its postcode, "
+        "street or a landmark next to it."
+    ),
+    "registration.ask.where_choose": "Which of these is nearest the venue?",
+    "registration.ask.where_confirm": "Is the pin above at the venue (or right next to it)?",
+    "registration.approximate": (
+        "That's the middle of the {district} postcode district, not the exact spot: "
+        "if it's not close enough, tap No and share the location instead."
+    ),
+    "registration.ask.address": (
+        "📫 What is the venue's street address, as people should see it? Include the "
+        "postcode if you can, like <i>12 Greek Street, London W1D 4DH</i>."
+    ),
+    "registration.ask.kind": (
+        "What kind of place is it?\n"
+        "🛡️ <b>Safe Haven</b>: takes in anyone who feels unsafe, at set hours.\n"
+        "✅ <b>Accredited venue</b>: a licensed venue whose staff are trained under a scheme."
+    ),
+    "registration.ask.schemes": (
+        "🏅 Which schemes is the venue accredited under? Tap each one, then Done."
+    ),
+    "registration.ask.expiry": (
+        "📅 When does the venue's <b>{scheme}</b> accreditation expire? Type the last day, "
+        "like <i>{example}</i>, or tap “No expiry date”."
+    ),
+    "registration.ask.facilities": (
+        "What can people who need help find there? Tap each one that applies, then Done."
+    ),
+    "registration.ask.languages": (
+        "🗣 Which languages do the staff speak? Tap each one, then Done. "
+        "For another language, type its name."
+    ),
+    "registration.ask.hours": (
+        "🕘 When is it open? Tap a usual pattern, or type the hours in OpenStreetMap style:\n"
+        "<code>Fr,Sa 22:00-04:00</code> — Friday and Saturday nights\n"
+        "<code>Mo-Th 17:00-24:00; Fr,Sa 17:00-03:00</code> — different nights\n"
+        "<code>24/7</code> — always open"
+    ),
+    "registration.ask.phone": (
+        "☎️ Which number can people call the venue on? A UK number, like <i>020 7946 0000</i>."
+    ),
+    "registration.ask.applicant_name": (
+        "Nearly done. What is <b>your</b> name? The partnership uses it only to review "
+        "this registration."
+    ),
+    "registration.ask.applicant_role": (
+        "And your role at the venue (for example manager, duty manager, door supervisor)?"
+    ),
+    "registration.summary": "<b>Please check the registration</b>\n\n{details}\n\nIs it all right?",
+    "registration.ask.edit": "Which part do you want to change?",
+    # registration: the summary's (and the review card's) lines
+    "registration.line.name": "🏷 <b>{value}</b>",
+    "registration.line.kind": "{value}",
+    "registration.line.address": "📫 {value}",
+    "registration.line.position": '📍 <a href="{url}">{latitude}, {longitude}</a>',
+    "registration.line.schemes": "🏅 {value}",
+    "registration.line.scheme_expiry": "{scheme} (until {date})",
+    "registration.line.no_facilities": "No facilities listed",
+    "registration.line.hours": "🕘 <code>{value}</code>",
+    "registration.line.phone": "☎️ {value}",
+    "registration.line.applicant": "👤 {name}, {role}",
+    # registration: buttons
+    "registration.button.yes": "✅ Yes, that's it",
+    "registration.button.no": "❌ No, try again",
+    "registration.button.done": "Done ✔",
+    "registration.button.on": "✓ {label}",
+    "registration.button.no_expiry": "No expiry date",
+    "registration.button.confirm": "✅ Confirm and send",
+    "registration.button.edit": "✏️ Edit a field",
+    "registration.button.cancel": "✖️ Cancel",
+    "registration.button.back": "↩️ Back to the summary",
+    "registration.preset.fri_sat": "Fri & Sat 22:00–04:00",
+    "registration.preset.thu_sat": "Thu–Sat 21:00–03:00",
+    "registration.preset.every_night": "Every night 18:00–02:00",
+    "registration.preset.always": "Always open (24/7)",
+    "registration.field.name": "Venue name",
+    "registration.field.where": "Location",
+    "registration.field.address": "Address",
+    "registration.field.kind": "Kind",
+    "registration.field.schemes": "Schemes",
+    "registration.field.facilities": "Facilities",
+    "registration.field.languages": "Languages",
+    "registration.field.hours": "Opening hours",
+    "registration.field.phone": "Phone",
+    "registration.field.applicant_name": "Your name",
+    "registration.field.applicant_role": "Your role",
+    # registration: bad input (each is followed by the same question again)
+    "registration.bad.name_empty": "The name needs at least one letter or number.",
+    "registration.bad.name_long": "That's {length} characters; a name can have at most {limit}.",
+    "registration.bad.where_not_found": (
+        "I couldn't find that place. Try the postcode (like <i>W1D 3QU</i>) or the street, "
+        "or share the location."
+    ),
+    "registration.bad.where_outside": (
+        "That's outside the area {partnership} covers, so a venue there can't be listed."
+    ),
+    "registration.bad.where_unreadable": "I couldn't read that location. Please share it again.",
+    "registration.bad.too_long": "That's too long: at most {limit} characters, please.",
+    "registration.bad.address": (
+        "Please type the street address, between {low} and {high} characters, with a letter "
+        "or two in it."
+    ),
+    "registration.bad.schemes_none": "Choose at least one scheme first.",
+    "registration.bad.date": (
+        "I couldn't read that date. Type it as day/month/year, like {example}."
+    ),
+    "registration.bad.date_past": (
+        "That day has already passed. If the accreditation has lapsed, renew it first; "
+        "otherwise type the day it ends."
+    ),
+    "registration.bad.date_far": "That's more than {years} years away: please check the year.",
+    "registration.bad.language": (
+        "Type a language's name in letters, like <i>Portuguese</i> (at most {limit} characters)."
+    ),
+    "registration.bad.languages_full": "That's the most languages one venue can list ({limit}).",
+    "registration.bad.hours": "I couldn't read those opening hours. {problem}",
+    "registration.bad.hours_never_open": (
+        "With those hours the venue is never open, so it would never be shown. "
+        "Type the hours it is open."
+    ),
+    "registration.bad.phone": (
+        "That isn't a UK phone number. Type it like <i>020 7946 0000</i> or <i>07700 900123</i>."
+    ),
+    "registration.bad.person": "Please type it in words (at most {limit} characters).",
+    "registration.bad.button": "Please use the buttons under the question.",
+    "registration.bad.text_or_location": "Please type the answer or share a location.",
+    "registration.bad.type_answer": "Please type the answer.",
+    "hours.problem.day_names": (
+        "Write days with two letters: Mo Tu We Th Fr Sa Su (so <code>Fr,Sa</code>, "
+        "not <i>Fri,Sat</i>)."
+    ),
+    "hours.problem.time_format": (
+        "Write each time with a colon and two digits, like <code>22:00-04:00</code>."
+    ),
+    "hours.problem.time_range": (
+        "Times run from 00:00 to 24:00; past midnight, write the time on the clock, "
+        "like <code>22:00-04:00</code>."
+    ),
+    "hours.problem.trailing": (
+        "Something is missing at the end: remove the last <code>;</code> or <code>,</code>."
+    ),
+    "hours.problem.words": (
+        "Start with the days, then the times, like <code>Fr,Sa 22:00-04:00</code>."
+    ),
+    "hours.problem.at": "It stops making sense here: <code>{rest}</code>",
+    # registration: how it ends
+    "registration.cancelled": (
+        "Registration cancelled: nothing was saved. /register to start again."
+    ),
+    "registration.timed_out": (
+        "⏳ Your venue registration stopped because there was no answer for a while. "
+        "Nothing was saved: send /register to start again."
+    ),
+    "registration.too_many_pending": (
+        "You already have {count} registrations waiting for review. You'll hear about them "
+        "here: please wait for a decision before sending another."
+    ),
+    "registration.submitted": (
+        "📨 Thank you! <b>{name}</b> has been sent to {partnership} for review. It is not "
+        "shown to the public until it is approved; you'll get the decision here."
+    ),
+    "registration.stale_button": "That registration is over. Send /register to start again.",
+    # review by partnership staff
+    "review.card_new": "🆕 <b>New venue to review</b> · application {application}",
+    "review.card_change": "✏️ <b>Change of place or kind to review</b> · application {application}",
+    "review.change_from": "Now listed as:\n{details}",
+    "review.change_to": "Asked for:\n{details}",
+    "review.submitted": "Sent {when}",
+    "review.applicant": "👤 {name}, {role}",
+    "review.applicant_forgotten": "👤 The applicant asked NightSafe to forget their details.",
+    "review.button.approve": "✅ Approve",
+    "review.button.reject": "❌ Reject",
+    "review.decided.approved": "✅ Approved by {reviewer}, {when}.",
+    "review.decided.rejected": "❌ Rejected by {reviewer}, {when}. Reason: {reason}",
+    "review.answer.approved": "Approved: it is live now.",
+    "review.answer.already_approved": "Already approved by {reviewer}: nothing more to do.",
+    "review.answer.already_rejected": (
+        "Already rejected by {reviewer}, so it can't be approved now. The venue can register again."
+    ),
+    "review.answer.already_rejected_plain": "Already rejected by {reviewer}: nothing more to do.",
+    "review.answer.gone": "That application no longer exists.",
+    "review.ask_reason": (
+        "Why is <b>{name}</b> not approved? Your words go to the applicant as you write them. "
+        "/cancel to leave it waiting."
+    ),
+    "review.bad_reason": "Please type the reason in words, at most {limit} characters.",
+    "review.reason_cancelled": "Not rejected: it is still waiting for review.",
+    "review.rejected_done": "❌ Rejected. The applicant has been told why.",
+    "review.already_decided_reason": (
+        "It was decided in the meantime ({decision}), so your reason was not sent."
+    ),
+    "review.status.approved": "approved by {reviewer}",
+    "review.status.rejected": "rejected by {reviewer}",
+    "review.pending_none": "✅ Nothing is waiting for review.",
+    "review.pending_title": "📋 <b>{count} waiting for review</b>, oldest first:",
+    "review.pending_more": "…and {count} more: decide these first.",
+    "review.applicant_approved": (
+        "🎉 <b>{name}</b> is approved and now listed with {partnership}. You're linked as its "
+        "staff: send /myvenue each night to say whether it's open, or if its hours change. "
+        "Its QR-code poster comes next: print it and put it where people can see it."
+    ),
+    "review.applicant_change_approved": (
+        "✅ The change to <b>{name}</b> is approved and shown to the public now."
+    ),
+    "review.applicant_rejected": (
+        "Sorry: <b>{name}</b> was not approved by {partnership}. Their reason: {reason}\n"
+        "Once that's sorted you can /register again."
+    ),
+    "review.applicant_change_rejected": (
+        "The change to <b>{name}</b> was not approved. Reason: {reason}\n"
+        "The venue stays listed as it was."
+    ),
+    "poster.caption": (
+        "🖨 The poster for <b>{name}</b>. Scanning it opens NightSafe and shows whether the "
+        "venue is current: {link}"
+    ),
+    "poster.scan": "Scan to check this venue is a current NightSafe venue",
+    # accreditation expiry
+    "accredit.usage": (
+        "Send <code>/accredit VENUE_ID</code> to see a venue's accreditations, or "
+        "<code>/accredit VENUE_ID SCHEME DATE</code> to set when one expires "
+        "(DATE like <code>31/03/2027</code>, or <code>none</code>). Schemes: {schemes}"
+    ),
+    "accredit.unknown_venue": "There is no venue {venue}.",
+    "accredit.unknown_scheme": "{scheme} isn't one of the partnership's schemes: {schemes}",
+    "accredit.title": "🏅 <b>{name}</b> (venue {venue}) · {status}",
+    "accredit.line": "• {scheme}: {until}",
+    "accredit.none": "No accreditations recorded.",
+    "accredit.no_expiry": "no expiry date",
+    "accredit.until": "until {date}",
+    "accredit.expired": "expired {date}",
+    "accredit.set": "✅ {scheme} for {name}: {until}.",
+    "accredit.relisted": "🟢 {name} is listed again.",
+    "expiry.reminder": (
+        "📅 The <b>{scheme}</b> accreditation of <b>{name}</b> ends on {date}, in {days} days. "
+        "Renew it and ask {partnership} to update the date, so the venue stays listed."
+    ),
+    "expiry.expired_staff": (
+        "⚠️ The <b>{scheme}</b> accreditation of <b>{name}</b> ended on {date}, so it is "
+        "no longer shown."
+    ),
+    "expiry.unlisted_staff": (
+        "<b>{name}</b> has no current accreditation left, so it is no longer listed. "
+        "Once renewed, ask {partnership} to update the date."
+    ),
+    "expiry.expired_partnership": (
+        "📅 {name} (venue {venue}): the {scheme} accreditation ended on {date}."
+    ),
+    "expiry.unlisted_partnership": (
+        "{name} (venue {venue}) has no current accreditation left and is no longer listed. "
+        "<code>/accredit {venue}</code> to see it."
+    ),
+    # venue staff: /myvenue
+    "myvenue.none": (
+        "You aren't linked to a venue yet. Register one with /register: once the "
+        "partnership approves it, it shows here."
+    ),
+    "myvenue.card": "{badge} <b>{name}</b>\n{listing}\nNow: {state}\n🕘 <code>{hours}</code>",
+    "myvenue.listing.active": "🟢 Listed on NightSafe",
+    "myvenue.listing.pending": "⏳ Waiting for review",
+    "myvenue.listing.suspended": "⛔ Not listed at the moment: please contact the partnership",
+    "myvenue.listing.rejected": "Not approved",
+    "myvenue.change_waiting": "✏️ A change of place or kind is waiting for review.",
+    "myvenue.button.open": "✅ Open as usual tonight",
+    "myvenue.button.closed": "🚫 Closed tonight",
+    "myvenue.button.hours": "🕘 Hours changed",
+    "myvenue.button.card": "👁 See the public card",
+    "myvenue.button.moved": "📍 Moved or changed kind",
+    "myvenue.button.poster": "🖨 Poster",
+    "myvenue.poster_not_listed": "The poster is for listed venues: this one isn't listed now.",
+    "myvenue.button.same_place": "Same place",
+    "myvenue.button.same_kind": "Same as now",
+    "myvenue.opened": "✅ {name} is shown as open as usual.",
+    "myvenue.closed": "🚫 {name} is shown as closed until {until}: nobody is sent there tonight.",
+    "myvenue.ask_hours": (
+        "New opening hours for <b>{name}</b>? Now: <code>{hours}</code>\n"
+        "Tap a usual pattern or type them, like <code>Fr,Sa 22:00-04:00</code>. "
+        "/cancel to keep them."
+    ),
+    "myvenue.hours_saved": "🕘 Saved: {name} now opens <code>{hours}</code>.",
+    "myvenue.unchanged": "Nothing changed.",
+    "myvenue.ask_where": (
+        "Where is <b>{name}</b> now? Share its location, type its postcode or street, "
+        "or tap “Same place”."
+    ),
+    "myvenue.ask_kind": "What kind of place is <b>{name}</b> now?",
+    "myvenue.change_submitted": (
+        "📨 Sent for review. {name} stays listed as it is until the partnership approves "
+        "the change."
+    ),
+    "myvenue.change_nothing": "That's the same as now, so there is nothing to review.",
+    "myvenue.change_already_waiting": "A change to this venue is already waiting for review.",
+    "myvenue.role": "venue staff",
+    "myvenue.not_listed_yet": "It is still waiting for review: a change can wait until then.",
+    "myvenue.timed_out": "⏳ No answer for a while, so nothing was changed. /myvenue to try again.",
+    # reports from the public
+    "report.button": "⚠️ Report a problem with this place",
+    "report.ask_category": "What's wrong with <b>{name}</b>?\n(In danger now? Call {emergency}.)",
+    "report.category.closed": "Closed when it should be open",
+    "report.category.unhelpful": "Staff did not help",
+    "report.category.unsafe": "Not a safe place",
+    "report.category.other": "Something else",
+    "report.ask_words": (
+        "In your own words, what happened? Please leave out people's names and contact "
+        "details. Or tap “Send without words”."
+    ),
+    "report.button.no_words": "Send without words",
+    "report.bad_words": "Please keep it to words, at most {limit} characters.",
+    "report.thanks": (
+        "🙏 Thank you. {partnership} will look into it. Where you are is never stored "
+        "with a report."
+    ),
+    "report.cancelled": "Report cancelled: nothing was sent.",
+    "report.timed_out": "Your report wasn't finished, so nothing was sent.",
+    "report.too_many": (
+        "You've sent several reports today: thank you. Please try again tomorrow, "
+        "or contact {partnership} directly."
+    ),
+    "report.staff_notice": (
+        "⚠️ New report about <b>{name}</b> (venue {venue}): {category}. "
+        "Open reports for it: {count}. /reports to see them."
+    ),
+    "reports.none": "✅ No open reports.",
+    "reports.title": "⚠️ <b>Open reports</b>, most first:",
+    "reports.venue_line": "<b>{name}</b> (venue {venue}) · {listing} · {count}: {categories}",
+    "reports.button.view": "{name} ({count})",
+    "reports.venue_title": "⚠️ <b>Reports about {name}</b> (venue {venue}) · {listing}",
+    "reports.item": "• {when} · {category}",
+    "reports.item_words": "• {when} · {category}\n   “{words}”",
+    "reports.none_open": "No open reports for it.",
+    "reports.button.suspend": "⛔ Suspend the venue",
+    "reports.button.reinstate": "🟢 List it again",
+    "reports.button.reviewed": "✔ Mark reports reviewed",
+    "reports.answer.suspended": "Suspended: it is no longer shown, and its staff were told.",
+    "reports.answer.not_listed": "It isn't listed at the moment, so there is nothing to suspend.",
+    "reports.answer.reinstated": "Listed again; its staff were told.",
+    "reports.answer.not_suspended": "It isn't suspended, so there is nothing to undo.",
+    "reports.answer.reviewed": "Marked as reviewed.",
+    "reports.suspended_staff": (
+        "⛔ {partnership} has suspended <b>{name}</b> after reports from the public, so it is "
+        "no longer shown. Please contact the partnership."
+    ),
+    "reports.reinstated_staff": "🟢 <b>{name}</b> is listed on NightSafe again.",
     # --- broadcast (issue 5): keys of the broadcast chat and delivery reports ----------------
+    "command.broadcasts": "Recent alerts and how their delivery went (staff)",
+    # What recipients see (rendered per recipient at send time; previews use the same).
+    "broadcast.message.header": "⚠️ <b>Safety alert</b> · {partnership}",
+    "broadcast.message.header_urgent": "🚨 <b>URGENT safety alert</b> · {partnership}",
+    "broadcast.message.where": "📍 {zones} · until {until}",
+    "broadcast.message.footer": "/alerts shows every current alert.",
+    "broadcast.message.all_clear": (
+        "✅ <b>All clear</b> · {partnership}\nThis alert is over:\n<i>{excerpt}</i>"
+    ),
+    "broadcast.everywhere": "All areas",
+    # The staff's guided chat.
+    "broadcast.ask_text": (
+        "📣 <b>New safety alert</b>\nType the alert as people should read it "
+        "(at most {limit} characters). /cancel stops at any step."
+    ),
+    "broadcast.text_expected": "Please type the alert's text, or /cancel.",
+    "broadcast.text_too_long": (
+        "That's {length} characters; an alert can have at most {limit}. Please shorten it."
+    ),
+    "broadcast.preview": "👁 Preview — the next message is exactly what people will see:",
+    "broadcast.ask_audience": "Who should get it?",
+    "broadcast.audience.public": "🔔 Public subscribers",
+    "broadcast.audience.venues": "🏠 Venue staff",
+    "broadcast.audience.both": "👥 Both",
+    "broadcast.ask_zones": "Where does it apply? Tap one or more areas, then Done — or Everywhere.",
+    "broadcast.zones.everywhere": "🌍 Everywhere",
+    "broadcast.zones.on": "✓ {zone}",
+    "broadcast.zones.done": "Done",
+    "broadcast.zones.nothing": "Choose at least one area, or Everywhere.",
+    "broadcast.ask_priority": (
+        "How urgent is it? Urgent alerts also reach people during their quiet hours."
+    ),
+    "broadcast.priority.normal": "Normal",
+    "broadcast.priority.urgent": "🚨 Urgent",
+    "broadcast.ask_expiry": (
+        "Until when does it apply? After that it leaves /alerts and is not sent any more."
+    ),
+    "broadcast.expiry.2h": "2 hours",
+    "broadcast.expiry.6h": "6 hours",
+    "broadcast.expiry.0600": "Until 06:00",
+    "broadcast.expiry.24h": "24 hours",
+    "broadcast.confirm": (
+        "<b>Ready to send?</b>\nTo: {audience}\nWhere: {zones}\nPriority: {priority}\n"
+        "Until: {until}\n\nRecipients: <b>{people}</b> "
+        "({subscribers} subscribers, {venue_staff} venue staff)."
+    ),
+    "broadcast.confirm_waiting": "🌙 In their quiet hours, so getting it when those end: {waiting}",
+    "broadcast.confirm_missed": (
+        "⌛ In quiet hours until after it expires, so not getting it: {missed}"
+    ),
+    "broadcast.confirm_channel": "📢 It is also posted to the channel {channel}.",
+    "broadcast.confirm_paid": (
+        "⚡ Fast paid delivery would cost about {stars} ⭐ ({left} ⭐ of the budget left)."
+    ),
+    "broadcast.confirm_nobody": (
+        "Nobody would get it: no one has subscribed to those areas or works there. "
+        "Sending still lists it in /alerts."
+    ),
+    "broadcast.button.send": "📣 Send",
+    "broadcast.button.send_paid": "⚡ Send fast (paid)",
+    "broadcast.button.cancel": "✖ Cancel",
+    "broadcast.paid_refused": (
+        "⚡ Paid delivery refused: it would cost about {stars} ⭐ and only {left} ⭐ of the "
+        "{budget} ⭐ budget is left. Send it at the normal rate, or /cancel."
+    ),
+    "broadcast.paid_off": "Paid delivery isn't switched on.",
+    "broadcast.cancelled_draft": "Cancelled. Nothing was sent.",
+    "broadcast.timed_out": (
+        "The alert you were writing timed out, so nothing was sent. /broadcast to start again."
+    ),
+    "broadcast.use_buttons": "Please use the buttons above, or /cancel.",
+    "broadcast.answered": "{question}\n<b>→ {choice}</b>",
+    # Progress, report, the list, cancelling and the all clear.
+    "broadcast.progress": (
+        "📣 <b>Alert #{number}</b> — sending: {handled} of {total} done\n"
+        "✅ {delivered} delivered · 🚫 {blocked} blocked · ⚠️ {failed} failed"
+    ),
+    "broadcast.progress_waiting": "🌙 {waiting} wait for their quiet hours to end.",
+    "broadcast.progress_finished": "📣 <b>Alert #{number}</b> — finished: {delivered} delivered.",
+    "broadcast.progress_cancelled": "📣 <b>Alert #{number}</b> — cancelled.",
+    "broadcast.report": (
+        "📣 <b>Alert #{number}: delivery report</b>\n"
+        "✅ Delivered: {delivered}\n"
+        "🚫 Blocked the bot (unsubscribed): {blocked}\n"
+        "⚠️ Failed: {failed}\n"
+        "❔ Ambiguous (may have arrived): {ambiguous}\n"
+        "⏱ Took {duration}"
+    ),
+    "broadcast.report_not_found": "❓ Chat not found: {count}",
+    "broadcast.report_waiting": "🌙 Waiting for quiet hours to end: {count}",
+    "broadcast.report_skipped": "⌛ Not sent, the alert ended first: {count}",
+    "broadcast.report_cancelled": "⏹ Cancelled before sending: {count}",
+    "broadcast.report_channel": "📢 Channel: {state}",
+    "broadcast.channel.delivered": "posted",
+    "broadcast.channel.pending": "waiting",
+    "broadcast.channel.sending": "posting",
+    "broadcast.channel.other": "not posted",
+    "broadcast.duration_seconds": "{seconds} s",
+    "broadcast.duration_minutes": "{minutes} min {seconds} s",
+    "broadcast.button.stop": "⏹ Cancel sending",
+    "broadcast.button.all_clear": "✅ All clear for #{number}",
+    "broadcast.button.all_clear_send": "✅ Send the all clear",
+    "broadcast.stopped": "⏹ Sending alert #{number} was cancelled. Messages not sent: {dropped}",
+    "broadcast.not_running": (
+        "Alert #{number} isn't sending any more, so there's nothing to cancel."
+    ),
+    "broadcast.all_clear_confirm": (
+        "Send an all clear for alert #{number} to everyone it reached ({people})? "
+        "The alert then leaves /alerts."
+    ),
+    "broadcast.all_clear_exists": "Alert #{number} already has an all clear.",
+    "broadcast.all_clear_nobody": "Alert #{number} reached nobody, so there's no one to tell.",
+    "broadcast.unknown": "That alert doesn't exist any more.",
+    "broadcast.list_title": "📣 <b>Recent alerts</b>",
+    "broadcast.list_item": "<b>#{number}</b> · {when} · {status}\n<i>{excerpt}</i>\n{figures}",
+    "broadcast.list_figures": "✅ {delivered} of {total} delivered · 🚫 {blocked} · ⚠️ {failed}",
+    "broadcast.list_none": "No alerts have been sent yet. /broadcast sends one.",
+    "broadcast.status.sending": "sending",
+    "broadcast.status.done": "sent",
+    "broadcast.status.cancelled": "cancelled",
+    "broadcast.status.all_clear": "all clear for #{number}",
+    # Subscribers' quiet hours (/subscribe).
+    "quiet.ask": "🌙 Quiet hours? Normal alerts wait until they end; urgent ones come at once.",
+    "quiet.off": "No quiet hours",
+    "quiet.range": "{start}–{end}",
+    "quiet.set": "🌙 Quiet hours {start}–{end}: urgent alerts still come at once.",
+    "quiet.cleared": "🔔 No quiet hours: alerts come as they happen.",
     # --- live location, inline mode, settings (issue 7) -------------------------------------
+    "live.following": "📡 <i>Live: this list follows you while you share your live location.</i>",
+    "live.stopped": "⏹ <i>Live updates stopped. Share your location again for a fresh list.</i>",
+    # Inline mode (@bot in any chat): titles, descriptions and buttons are plain text.
+    "inline.title": "{name}",
+    "inline.description": "{badge} · {distance} away · {state}",
+    "inline.far_description": "{badge} · nearest open place, {distance} away · {state}",
+    "inline.checked_at": "🕘 <i>Checked on NightSafe on {day} at {time}.</i>",
+    "inline.none_open_title": "Nothing on NightSafe's list is open right now",
+    "inline.none_open_description": "In an emergency call {emergency_number}.",
+    "inline.emergency_title": "🆘 In danger now? Call {emergency_number}",
+    "inline.emergency_description": "What to do now: tap to share this guidance.",
+    "inline.button.share_location": "📍 Share your location with the bot",
+    "inline.button.not_found": "🔎 Place not found: try a street, station or postcode",
     # --- flood control and errors ------------------------------------------------------------
     "flood.slow_down": "⏳ That's a lot of messages at once — give me a second, please.",
     "callback.expired": "This button doesn't work any more. Please ask again.",
@@ -271,17 +765,23 @@ def _catalogue(language: str) -> dict[str, str]:
     return {**ENGLISH, **{key: value for key, value in translated.items() if key in ENGLISH}}
 
 
-def available_languages() -> list[str]:
+@cache
+def available_languages() -> tuple[str, ...]:
     found = sorted(path.stem for path in LOCALES_DIR.glob("*.toml"))
-    return [DEFAULT_LANGUAGE, *(lang for lang in found if lang != DEFAULT_LANGUAGE)]
+    return (DEFAULT_LANGUAGE, *(lang for lang in found if lang != DEFAULT_LANGUAGE))
+
+
+@cache
+def _language_for_code(code: str) -> str:
+    base = code.lower().replace("_", "-").split("-")[0]
+    return base if base in available_languages() else DEFAULT_LANGUAGE
 
 
 def language_for(code: str | None) -> str:
     """The catalogue language for a Telegram `language_code` (`pt-br` → `pt`)."""
     if not code:
         return DEFAULT_LANGUAGE
-    base = code.lower().replace("_", "-").split("-")[0]
-    return base if base in available_languages() else DEFAULT_LANGUAGE
+    return _language_for_code(code)
 
 
 def t(key: str, language: str | None = None, /, **values: object) -> Html:

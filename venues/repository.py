@@ -154,6 +154,30 @@ async def update_hours(session: AsyncSession, venue_id: int, opening_hours: str)
     return await _saved(session, row)
 
 
+async def set_schemes(session: AsyncSession, venue_id: int, schemes: Sequence[str]) -> Venue:
+    """Replace the schemes a venue is shown with (an accreditation expired or was renewed)."""
+    row = await _row(session, venue_id)
+    row.schemes = list(dict.fromkeys(schemes))
+    return await _saved(session, row)
+
+
+def draft_of(venue: Venue) -> VenueDraft:
+    """A venue's own details as a draft (status unchanged), to change a few of them."""
+    return VenueDraft(
+        name=venue.name,
+        kind=venue.kind,
+        address=venue.address,
+        postcode=venue.postcode,
+        latitude=venue.latitude,
+        longitude=venue.longitude,
+        opening_hours=venue.opening_hours,
+        phone=venue.phone,
+        schemes=venue.schemes,
+        facilities=venue.facilities,
+        languages=venue.languages,
+    )
+
+
 async def delete_venue(session: AsyncSession, venue_id: int) -> bool:
     """Remove a venue; False when there was none with that id."""
     row = await session.get(VenueRow, venue_id)

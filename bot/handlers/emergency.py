@@ -1,7 +1,10 @@
 """Emergency first: /emergency, the 🆘 button, and any message that reads like one.
 
-Registered ahead of every other text handler, so the guidance comes before
-anything else the bot might say.
+Registered ahead of every other handler, so the guidance comes before anything
+else the bot might say. A message that reads like an emergency in the middle of
+a guided chat (a report saying "I was harassed", a venue called "Police Bar")
+still reaches that chat after the guidance; anywhere else the guidance is the
+whole answer (the conversation router stops the update).
 """
 
 from __future__ import annotations
@@ -36,13 +39,18 @@ EMERGENCY_GROUP = -5
 async def on_emergency(update: Update, context: NightSafeContext) -> None:
     reply = render.emergency(context.services.partnership.emergency, context.language)
     await send(update, context, reply)
-    raise ApplicationHandlerStop  # the guidance is the whole answer
+    context.emergency_answered = True
+
+
+async def on_emergency_command(update: Update, context: NightSafeContext) -> None:
+    await on_emergency(update, context)
+    raise ApplicationHandlerStop  # /emergency and the 🆘 button ask for nothing else
 
 
 def handlers() -> list[BaseHandler[Update, NightSafeContext, None]]:
     return [
-        CommandHandler(commands.EMERGENCY.name, on_emergency),
-        MessageHandler(button_filter("keyboard.emergency"), on_emergency),
+        CommandHandler(commands.EMERGENCY.name, on_emergency_command),
+        MessageHandler(button_filter("keyboard.emergency"), on_emergency_command),
         MessageHandler(
             filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & READS_LIKE_EMERGENCY,
             on_emergency,

@@ -6,7 +6,7 @@ Registered last, so every feature's own handlers come first.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot import render
 from bot.context import NightSafeContext
@@ -22,6 +22,11 @@ async def on_unknown_command(update: Update, context: NightSafeContext) -> None:
     await send(update, context, render.Reply(t("unknown.command", context.language)))
 
 
+async def on_unknown_button(update: Update, context: NightSafeContext) -> None:
+    """A button nobody recognised: an old one from a finished chat, or forged data."""
+    await update.callback_query.answer(t("callback.expired", context.language), show_alert=True)
+
+
 async def on_unreadable(update: Update, context: NightSafeContext) -> None:
     await send(update, context, render.Reply(t("unsupported.message", context.language)))
 
@@ -30,4 +35,5 @@ def handlers() -> list[BaseHandler[Update, NightSafeContext, None]]:
     return [
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, on_unknown_command),
         MessageHandler(_UNREADABLE, on_unreadable),
+        CallbackQueryHandler(on_unknown_button),
     ]

@@ -63,6 +63,10 @@ class FloodGate:
 def handlers(gate: FloodGate) -> list[BaseHandler[Update, NightSafeContext, None]]:
     async def check(update: Update, context: NightSafeContext) -> None:
         user = update.effective_user
+        # Live-location moves and inline queries come at the client's own pace (it
+        # debounces them); only what the person sends on purpose is counted.
+        if update.edited_message is not None or update.inline_query is not None:
+            return
         if user is None or gate.admit(user.id):
             return
         if update.callback_query is not None:

@@ -23,16 +23,16 @@ from bot.context import NightSafeContext
 from bot.handlers.common import edit, send
 from bot.texts import t
 from venues.model import Point
-from venues.nearby import find_nearby
+from venues.nearby import NearbyAnswer, find_nearby
 from venues.places import Ambiguous, Found, InvalidCoordinates, NotFound, PlaceKind, place_key
 
 _MAX_QUERY_LENGTH = 200
 
 
-async def nearby_reply(
+async def nearby_answer(
     context: NightSafeContext, query: NearbyQuery, *, place: Found | None = None
-) -> render.Reply | None:
-    """The nearby answer for a query (around its point, or a named place)."""
+) -> tuple[NearbyAnswer, render.Reply] | None:
+    """The places near a query (around its point, or a named place), and their reply."""
     services = context.services
     point = place.point if place else query.point
     if point is None:
@@ -48,7 +48,7 @@ async def nearby_reply(
         facilities=query.facilities,
         radius_m=services.settings.search_radius_m,
     )
-    return render.nearby(
+    reply = render.nearby(
         answer,
         query,
         now=now,
@@ -60,6 +60,15 @@ async def nearby_reply(
         approximate_district=place.name.split(" ")[0] if place and place.approximate else None,
         outside_area=not services.settings.area.contains(point),
     )
+    return answer, reply
+
+
+async def nearby_reply(
+    context: NightSafeContext, query: NearbyQuery, *, place: Found | None = None
+) -> render.Reply | None:
+    """The nearby answer's reply alone."""
+    found = await nearby_answer(context, query, place=place)
+    return found[1] if found else None
 
 
 def _query_for(place: Found) -> NearbyQuery:

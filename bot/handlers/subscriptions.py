@@ -1,7 +1,8 @@
-"""/subscribe (choose zones), /unsubscribe and /alerts (with the 🔔 button).
+"""/subscribe (choose zones, then quiet hours), /unsubscribe and /alerts (with the 🔔 button).
 
 The zones being chosen travel in the buttons' data, so nothing is stored until
-the person taps Done.
+the person taps Done. Quiet hours are local wall-clock times chosen from a few
+ranges: normal alerts wait until they end, urgent ones come at once.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot import commands, render
 from bot.context import NightSafeContext
 from bot.handlers.common import button_filter, edit, send
+from bot.render import broadcast as alert_render
 from bot.store import alerts, subscriptions
 from bot.texts import t
 
 SUBSCRIBE_PREFIX = "sz"
+QUIET_PREFIX = "sq"
 _ZONE_BUTTON = re.compile(
     r"^sz\|(?P<action>[td])\|(?P<mask>[0-9a-f]{1,8})(?:\|(?P<zone>\d{1,2}))?$"
 )
@@ -58,7 +61,28 @@ async def on_zone_button(update: Update, context: NightSafeContext) -> None:
             session, update.effective_chat.id, sorted(chosen), context.language
         )
     await callback.answer()
-    await edit(callback, render.subscribed(zones, chosen, context.language))
+    subscribed = render.subscribed(zones, chosen, context.language)
+    await edit(callback, alert_render.subscribed_with_quiet_question(subscribed, context.language))
+
+
+async def on_quiet_button(update: Update, context: NightSafeContext) -> None:
+    callback = update.callback_query
+    language = context.language
+    choice = alert_render.parse_quiet_button(callback.data)
+    if choice is None or callback.message is None:
+        await callback.answer(t("callback.expired", language), show_alert=True)
+        return
+    chat_id = update.effective_chat.id
+    async with context.services.sessions() as session, session.begin():
+        saved = await subscriptions.set_quiet_hours(session, chat_id, choice.start, choice.end)
+        current = await subscriptions.get(session, chat_id)
+    if not saved or current is None:
+        await callback.answer(t("unsubscribe.not_subscribed", language), show_alert=True)
+        return
+    await callback.answer()
+    zones = context.services.partnership.zones
+    subscribed = render.subscribed(zones, frozenset(current.zones), language)
+    await edit(callback, alert_render.quiet_hours_set(subscribed, choice, language))
 
 
 async def on_unsubscribe(update: Update, context: NightSafeContext) -> None:
@@ -75,7 +99,8 @@ async def on_alerts(update: Update, context: NightSafeContext) -> None:
         current = await subscriptions.get(session, update.effective_chat.id)
         active = await alerts.active(session, now)
     reply = render.active_alerts(
-        [alert for alert in active if alert.reaches_public()],
+        # All-clear follow-ups are not alerts of their own: they ended the one they follow.
+        [alert for alert in active if alert.reaches_public() and not alert.is_all_clear],
         current,
         services.partnership.zones,
         now=now,
@@ -92,4 +117,5 @@ def handlers() -> list[BaseHandler[Update, NightSafeContext, None]]:
         CommandHandler(commands.ALERTS.name, on_alerts),
         MessageHandler(button_filter("keyboard.alerts"), on_alerts),
         CallbackQueryHandler(on_zone_button, pattern=rf"^{SUBSCRIBE_PREFIX}\|"),
+        CallbackQueryHandler(on_quiet_button, pattern=rf"^{QUIET_PREFIX}\|"),
     ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import AlertRow
@@ -22,6 +23,24 @@ class Audience(StrEnum):
 class Priority(StrEnum):
     NORMAL = "normal"
     URGENT = "urgent"
+
+
+# How long an alert applies, as staff choose it: hours, or until 06:00 local time.
+EXPIRY_CHOICES = ("2h", "6h", "0600", "24h")
+_MORNING = time(6, 0)
+
+
+def expiry_for(choice: str, now: datetime, zone: ZoneInfo) -> datetime:
+    """When an alert sent at `now` with the expiry `choice` expires (aware UTC)."""
+    if choice == "0600":
+        local = now.astimezone(zone)
+        day = local.date() if local.time().replace(tzinfo=None) < _MORNING else None
+        day = day or local.date() + timedelta(days=1)
+        return datetime.combine(day, _MORNING, tzinfo=zone).astimezone(UTC)
+    hours = {"2h": 2, "6h": 6, "24h": 24}.get(choice)
+    if hours is None:
+        raise ValueError(f"unknown expiry {choice!r}")
+    return now + timedelta(hours=hours)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +69,11 @@ class Alert:
         chosen = set(chosen)
         return not self.zones or bool(chosen & set(whole_area)) or bool(chosen & set(self.zones))
 
+    @property
+    def is_all_clear(self) -> bool:
+        """An "all clear" follow-up: it ends the alert it follows."""
+        return self.follows_alert_id is not None
+
 
 def _to_alert(row: AlertRow) -> Alert:
     return Alert(
@@ -76,6 +100,7 @@ async def create(
     created_by: int,
     expires_at: datetime,
     follows_alert_id: int | None = None,
+    created_at: datetime | None = None,
 ) -> Alert:
     row = AlertRow(
         text=text,
@@ -86,6 +111,8 @@ async def create(
         expires_at=expires_at,
         follows_alert_id=follows_alert_id,
     )
+    if created_at is not None:
+        row.created_at = created_at
     session.add(row)
     await session.flush()
     return _to_alert(row)
@@ -104,3 +131,32 @@ async def active(session: AsyncSession, at: datetime) -> list[Alert]:
         .order_by(AlertRow.created_at.desc(), AlertRow.id.desc())
     )
     return [_to_alert(row) for row in rows]
+
+
+async def cancel(session: AsyncSession, alert_id: int, at: datetime) -> bool:
+    """Withdraw an alert (it disappears from /alerts); False if it already was."""
+    result = await session.execute(
+        update(AlertRow)
+        .where(AlertRow.id == alert_id, AlertRow.cancelled_at.is_(None))
+        .values(cancelled_at=at)
+    )
+    return result.rowcount > 0
+
+
+async def end(session: AsyncSession, alert_id: int, at: datetime) -> None:
+    """The alert is over (an all clear was sent): it expires now, if not before."""
+    await session.execute(
+        update(AlertRow)
+        .where(AlertRow.id == alert_id, AlertRow.expires_at > at)
+        .values(expires_at=at)
+    )
+
+
+async def followed(session: AsyncSession, alert_ids: Collection[int]) -> set[int]:
+    """Which of these alerts already have an all clear."""
+    if not alert_ids:
+        return set()
+    rows = await session.scalars(
+        select(AlertRow.follows_alert_id).where(AlertRow.follows_alert_id.in_(list(alert_ids)))
+    )
+    return {alert_id for alert_id in rows if alert_id is not None}

@@ -82,8 +82,13 @@ async def test_unknown_command_and_unreadable_messages(nightsafe: NightSafe) -> 
             "chat": {"id": alex.id, "type": "private", "first_name": "Alex"},
             "from": alex.user,
             "sticker": {
-                "file_id": "s1", "file_unique_id": "u1", "width": 512, "height": 512,
-                "is_animated": False, "is_video": False, "type": "regular",
+                "file_id": "s1",
+                "file_unique_id": "u1",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
             },
         },
     )

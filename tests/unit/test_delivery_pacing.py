@@ -1,0 +1,151 @@
+"""The delivery worker's pacing and its reading of failed sends, on a hand-moved clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import httpx
+import pytest
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from bot.delivery import (
+    ChatSpacing,
+    FloodGate,
+    SendWindow,
+    Verdict,
+    channel_chat,
+    classify,
+    retry_after_seconds,
+)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_send_window_counts_a_batch_until_a_second_after_its_last_answer() -> None:
+    clock = Clock()
+    window = SendWindow(3, clock)
+    assert window.available() == 3
+    batch = window.open(3)
+    assert window.available() == 0
+    assert window.wait_time() == float("inf")  # only an answer can make room
+    clock.now += 0.2
+    window.answered(batch)  # at 100.2
+    clock.now += 0.5
+    window.answered(batch)
+    window.answered(batch)  # the last at 100.7: the whole batch counts until 101.7
+    assert window.available() == 0
+    assert window.wait_time() == pytest.approx(1.0)
+    clock.now = 101.69
+    assert window.available() == 0
+    clock.now = 101.7
+    assert window.available() == 3
+
+
+def test_send_window_refused_and_unused_sends_do_not_count() -> None:
+    clock = Clock()
+    window = SendWindow(3, clock)
+    batch = window.open(3)
+    window.give_back(batch, 1)  # reserved, never started
+    assert window.available() == 1
+    window.answered(batch, counts=False)  # a 429: no message was sent
+    window.answered(batch)
+    assert window.available() == 2
+    clock.now += 1.0
+    assert window.available() == 3
+    assert window.last_answer() == pytest.approx(100.0)
+
+
+def test_send_window_slower_than_one_a_second() -> None:
+    clock = Clock()
+    window = SendWindow(0.5, clock)  # one every two seconds
+    window.answered(window.open(1))
+    clock.now += 1.9
+    assert window.available() == 0
+    clock.now += 0.1
+    assert window.available() == 1
+
+
+def test_flood_gate_closes_for_the_longest_wait_asked() -> None:
+    clock = Clock()
+    gate = FloodGate(clock)
+    assert gate.remaining() == 0
+    gate.close_for(3)
+    clock.now += 1
+    gate.close_for(1)  # a shorter wait does not reopen it early
+    assert gate.remaining() == pytest.approx(2)
+    clock.now += 2
+    assert gate.remaining() == 0
+
+
+def test_chat_spacing_one_message_a_second_per_chat() -> None:
+    clock = Clock()
+    spacing = ChatSpacing(1.0, clock)
+    assert not spacing.busy(7)
+    spacing.start(7)
+    assert spacing.busy(7)  # in flight
+    assert not spacing.busy(8)
+    clock.now += 0.3
+    spacing.finish(7)
+    clock.now += 0.9
+    assert spacing.busy(7)
+    assert spacing.next_free_in() == pytest.approx(0.1)
+    clock.now += 0.1
+    assert not spacing.busy(7)
+    assert spacing.next_free_in() is None
+
+
+@pytest.mark.parametrize(
+    ("make_error", "verdict"),
+    [
+        (lambda: RetryAfter(3), Verdict.FLOOD),
+        (lambda: Forbidden("Forbidden: bot was blocked by the user"), Verdict.BLOCKED),
+        (lambda: Forbidden("Forbidden: user is deactivated"), Verdict.BLOCKED),
+        (lambda: BadRequest("Bad Request: chat not found"), Verdict.NOT_FOUND),
+        (lambda: BadRequest("Bad Request: can't parse entities"), Verdict.FAILED),
+        (lambda: NetworkError("Bad Gateway"), Verdict.RETRY),
+        (lambda: NetworkError("Internal Server Error (500)"), Verdict.RETRY),
+    ],
+)
+def test_classify_failed_sends(make_error: Callable[[], TelegramError], verdict: Verdict) -> None:
+    # Built in the test: PTB reads PTB_TIMEDELTA (set by a fixture) when making a RetryAfter.
+    assert classify(make_error()) is verdict
+
+
+def _timed_out(cause: Exception) -> TimedOut:
+    try:
+        raise TimedOut from cause
+    except TimedOut as error:
+        return error
+
+
+def test_classify_timeouts_ambiguous_only_once_the_request_went_out() -> None:
+    request = httpx.Request("POST", "http://localhost/bot1:a/sendMessage")
+    assert classify(_timed_out(httpx.ReadTimeout("late", request=request))) is Verdict.AMBIGUOUS
+    assert classify(_timed_out(httpx.ConnectTimeout("no", request=request))) is Verdict.RETRY
+    assert classify(_timed_out(httpx.PoolTimeout("busy", request=request))) is Verdict.RETRY
+
+
+def test_retry_after_in_seconds() -> None:
+    assert retry_after_seconds(RetryAfter(timedelta(seconds=7))) == 7.0
+
+
+@pytest.mark.parametrize(
+    ("setting", "chat"),
+    [("@west_end_alerts", "@west_end_alerts"), ("-1001234", -1001234), ("", None), (None, None)],
+)
+def test_channel_setting(setting: str | None, chat: int | str | None) -> None:
+    assert channel_chat(setting) == chat
