@@ -26,6 +26,7 @@ from bot.handlers import (
     locate,
     myvenue,
     nightstars,
+    preferences,
     privacy,
     registration,
     reports,
@@ -90,6 +91,7 @@ def register_handlers(application: NightSafeApplication, settings: Settings) -> 
         flood.handlers(flood.FloodGate(settings.user_rate, settings.user_burst)),
         group=flood.FLOOD_GROUP,
     )
+    application.add_handlers(preferences.loader(), group=preferences.PREFERENCES_GROUP)
     application.add_handlers(emergency.handlers(), group=emergency.EMERGENCY_GROUP)
     # Database-backed guided chats (bot.conversation), one router for all of them;
     # it runs before the ordinary handlers and keeps the updates it consumes.
@@ -120,12 +122,10 @@ def register_handlers(application: NightSafeApplication, settings: Settings) -> 
     expiry.schedule(application, settings)  # the daily accreditation expiry check
     # (issue 5) broadcast handlers are added here
     application.add_handlers(broadcast.handlers())
-    application.add_handlers(
-        broadcast.alert_text_handlers(router), group=broadcast.ALERT_TEXT_GROUP
-    )
     # (issue 7) live location, inline mode, settings handlers are added here
     application.add_handlers(live.handlers(live.tracker_for(application, settings)))
     application.add_handlers(inline.handlers())
+    application.add_handlers(preferences.handlers())
     application.add_handlers(locate.handlers())
     application.add_handlers(locate.text_handlers())
     application.add_handlers(fallback.handlers())

@@ -33,6 +33,9 @@ FORGET = Command("forget")
 REGISTER = Command("register")
 MYVENUE = Command("myvenue")  # venue staff: checked per venue, so listed for all
 CANCEL = Command("cancel")
+LANGUAGE = Command("language")
+SIMPLE = Command("simple")
+DISCREET = Command("discreet")
 PENDING = Command("pending", Audience.STAFF)
 BROADCAST = Command("broadcast", Audience.STAFF)
 BROADCASTS = Command("broadcasts", Audience.STAFF)
@@ -52,6 +55,9 @@ ALL_COMMANDS: tuple[Command, ...] = (
     UNSUBSCRIBE,
     PRIVACY,
     FORGET,
+    LANGUAGE,
+    SIMPLE,
+    DISCREET,
     REGISTER,
     MYVENUE,
     CANCEL,

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.services import Services
+from bot.store.preferences import DEFAULT as DEFAULT_PREFERENCES
 from bot.texts import language_for
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ class BotData:
 
 
 class NightSafeContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
-    __slots__ = ("conversation", "emergency_answered", "language")
+    __slots__ = ("conversation", "emergency_answered", "language", "preferences")
 
     def __init__(
         self,
@@ -36,6 +37,8 @@ class NightSafeContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, A
         self.conversation: ActiveConversation | None = None
         # Set when this update got the emergency guidance (bot.handlers.emergency).
         self.emergency_answered = False
+        # The person's own choices (bot.handlers.preferences loads them first).
+        self.preferences = DEFAULT_PREFERENCES
 
     @classmethod
     def from_update(

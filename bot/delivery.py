@@ -70,6 +70,7 @@ T = TypeVar("T")
 Clock = Callable[[], datetime]
 Monotonic = Callable[[], float]
 
+GATHER_SECONDS = 0.05  # wait this long at most to send a burst whole
 HOUSEKEEPING_SECONDS = 0.5  # progress and finishing checks while a broadcast is on
 
 
@@ -156,6 +157,11 @@ class SendWindow:
 
     def last_answer(self) -> float | None:
         return self._last_answer
+
+    def next_release_in(self) -> float | None:
+        """Seconds until the next finished batch stops counting (None: none will)."""
+        self._expire()
+        return self._closed[0][0] - self._clock() if self._closed else None
 
     async def wait_for_room(self) -> None:
         while (wait := self.wait_time()) > 0:
@@ -406,7 +412,7 @@ class DeliveryWorker:
         self._outcomes: asyncio.Queue[Outcome | None] = asyncio.Queue()
         self._alerts: dict[int, Alert] = {}
         self._started: set[int] = set()  # broadcasts whose first claim is recorded
-        self._texts: dict[tuple[int, str], str] = {}
+        self._texts: dict[tuple[int, str, bool], str] = {}
         self._staff_messages: dict[int, _StaffMessage] = {}
         self._final_edits: dict[int, Broadcast] = {}  # reported; progress not yet final
         self._holding = False
@@ -516,21 +522,24 @@ class DeliveryWorker:
         await self._sleep(wait)
 
     # --- the lease --------------------------------------------------------------------
-    async def _hold_lease(self) -> bool:
+    async def _hold_lease(self, *, renew_after: float = 2 / 3) -> bool:
+        """Hold the lease: take it when free, renew it once `renew_after` of its time
+        has passed. Housekeeping renews at a third, off the sending path; the sending
+        path only if that fell behind."""
         ttl = self.settings.alert_lease_seconds
-        if self._holding and self._monotonic() - self._renewed_at < ttl / 3:
+        if self._holding and self._monotonic() - self._renewed_at < ttl * renew_after:
             return True
         wall = self._wall()
         async with self._writing() as session:
             held = await outbox.take_lease(session, self.owner, wall, wall + timedelta(seconds=ttl))
             orphans, paused = 0, None
             if held and not self._holding:
-                orphans = await outbox.orphans_to_ambiguous(session, self.owner, wall)
+                orphans = await outbox.settle_orphans(
+                    session, self.owner, wall, resend=self.settings.alert_resend_in_flight
+                )
                 paused = await outbox.paused_until(session)
         if held and not self._holding:
-            logger.info(
-                "took the sending lease; %d sends in flight before became ambiguous", orphans
-            )
+            logger.info("took the sending lease; %d sends left in flight settled", orphans)
             if paused is not None and paused > wall:
                 self._gate.close_for((paused - wall).total_seconds())
         self._holding = held
@@ -572,6 +581,13 @@ class DeliveryWorker:
         if free <= 0 and paid <= 0:
             await self._wait_for_room()
             return True
+        if 0 < free < self._free.limit <= slots and paid <= 0:
+            # More room frees up in a moment: wait and send one burst, not pieces. Whole
+            # bursts a second apart let a 429's pause overlap the wait for the window.
+            soon = self._free.next_release_in()
+            if soon is not None and soon <= GATHER_SECONDS:
+                await self._sleep(soon)
+                return True
         # Reserve the room now: staff messages may use the window while we claim.
         batches = {False: self._free.open(free), True: self._paid.open(paid)}
         claimed: list[Claimed] = []
@@ -620,13 +636,13 @@ class DeliveryWorker:
         """Start the send of a claimed row, in the batch its room was reserved in."""
         window, chat = self._window(row), self._chat_key(row)
         # While claiming, a 429 may have closed the gate, or a staff message taken the chat.
-        if not self._spacing.busy(chat) and self._gate.remaining() == 0:
-            self._spacing.start(chat)
-            started: Batch | None = batch
-        else:  # it waits for its turn like a resend
-            window.give_back(batch)
-            started = None
-        task = asyncio.create_task(self._deliver(row, started))
+        if self._spacing.busy(chat) or self._gate.remaining() > 0:
+            window.give_back(batch)  # not sent: back in the queue, for a later claim
+            back = Outcome(row.id, row.chat_id, row.kind, OutboxState.PENDING, row.attempts)
+            self._outcomes.put_nowait(back)
+            return
+        self._spacing.start(chat)
+        task = asyncio.create_task(self._deliver(row, batch))
         self._sends.add(task)
         task.add_done_callback(self._send_done)
 
@@ -640,7 +656,7 @@ class DeliveryWorker:
 
     async def _deliver(self, row: Claimed, batch: Batch | None) -> None:
         """Send one row until it has an outcome; `batch`: its first send may go now."""
-        attempts = 0
+        attempts = row.attempts
         window, chat = self._window(row), self._chat_key(row)
         try:
             while True:
@@ -667,9 +683,13 @@ class DeliveryWorker:
                     )
                     break
                 if isinstance(failure, RetryAfter):
-                    attempts -= 1  # waiting out a 429 is not an attempt, nor a failure
+                    # Not sent: all sending pauses, and the row goes back to the front of
+                    # the queue (not an attempt, nor a failure), sent again after the pause.
                     self._flood(retry_after_seconds(failure))
-                    continue
+                    outcome = Outcome(
+                        row.id, row.chat_id, row.kind, OutboxState.PENDING, attempts - 1
+                    )
+                    break
                 verdict = classify(failure)
                 if verdict is Verdict.RETRY and attempts < self.settings.alert_max_attempts:
                     await self._backoff(attempts)
@@ -739,7 +759,7 @@ class DeliveryWorker:
             logger.warning("could not share a flood wait with other replicas")
 
     def _text(self, row: Claimed) -> str:
-        key = (row.alert_id, row.language)
+        key = (row.alert_id, row.language, row.discreet)
         if key not in self._texts:
             self._texts[key] = render.alert_message(
                 self._alerts[row.alert_id],
@@ -747,6 +767,7 @@ class DeliveryWorker:
                 zones=self._partnership.zones,
                 zone_info=self._zone,
                 language=row.language,
+                discreet=row.discreet,
             )
         return self._texts[key]
 
@@ -818,6 +839,9 @@ class DeliveryWorker:
     async def _housekeeping(self) -> None:
         while True:
             busy = False
+            if self._holding:
+                with contextlib.suppress(Exception):  # the sending path retries it
+                    await self._hold_lease(renew_after=1 / 3)
             if self._holding:
                 try:
                     busy = await self.housekeep()

@@ -15,6 +15,7 @@ from bot.metrics import Metrics
 from bot.migrations import prepare_schema
 from bot.settings import Settings
 from bot.store import roles
+from bot.store.preferences import PreferenceBook
 from venues.catalogue import VenueCatalogue
 from venues.partnership import Partnership, load_partnership
 from venues.places import PlaceFinder, load_gazetteer
@@ -35,6 +36,7 @@ class Services:
     places: PlaceFinder
     partnership: Partnership
     clock: Clock
+    preferences: PreferenceBook
     # /metrics counters and extra /healthz checks; background workers report into them.
     metrics: Metrics = field(default_factory=Metrics)
     health: HealthChecks = field(default_factory=HealthChecks)
@@ -80,4 +82,5 @@ async def open_services(settings: Settings, clock: Clock = utc_now) -> Services:
         places=places,
         partnership=load_partnership(settings.data_dir),
         clock=clock,
+        preferences=PreferenceBook(sessions, cached=not settings.webhook_mode),
     )

@@ -64,6 +64,9 @@ ENGLISH: dict[str, str] = {
     "command.forget": "Delete everything NightSafe keeps about you",
     "command.register": "Register your venue (venue staff)",
     "command.cancel": "Cancel what you are doing",
+    "command.language": "Choose the language NightSafe answers in",
+    "command.simple": "Plain answers for screen readers (on/off)",
+    "command.discreet": "Discreet mode: delete shared locations, neutral alerts (on/off)",
     "command.pending": "Registrations waiting for review (staff)",
     "command.broadcast": "Send a safety alert (staff)",
     "command.grant": "Make someone partnership staff (staff)",
@@ -85,7 +88,9 @@ ENGLISH: dict[str, str] = {
     "nearby.title_place_all": "<b>Near {place}</b>, open or not · {time}",
     "nearby.approximate": "(around the {district} postcode district)",
     "nearby.filters": "Only places with: {filters}",
-    "nearby.item": "{number}. {badge} <b>{name}</b>\n   {distance} · 🚶 {minutes} min · {state}",
+    "nearby.item": (
+        "{number}. {badge} <b>{name}</b>\n   {distance} · 🚶 {minutes} min walk · {state}"
+    ),
     "nearby.address": "   📫 {address}",
     "nearby.phone": "   ☎️ {phone}",
     "nearby.facilities": "   {facilities}",
@@ -99,6 +104,7 @@ ENGLISH: dict[str, str] = {
     "nearby.pin_title": "{name}",
     "distance.m": "{metres} m",
     "distance.km": "{km} km",
+    "number.decimal_point": ".",
     "state.open_until": "open until {time}",
     "state.open_until_day": "open until {day} {time}",
     "state.open_24h": "open 24 hours",
@@ -323,7 +329,7 @@ ENGLISH: dict[str, str] = {
     "registration.button.edit": "✏️ Edit a field",
     "registration.button.cancel": "✖️ Cancel",
     "registration.button.back": "↩️ Back to the summary",
-    "registration.preset.fri_sat": "Fri & Sat 22:00–04:00",
+    "registration.preset.fri_sat": "Fri and Sat 22:00–04:00",
     "registration.preset.thu_sat": "Thu–Sat 21:00–03:00",
     "registration.preset.every_night": "Every night 18:00–02:00",
     "registration.preset.always": "Always open (24/7)",
@@ -724,6 +730,34 @@ ENGLISH: dict[str, str] = {
     "quiet.set": "🌙 Quiet hours {start}–{end}: urgent alerts still come at once.",
     "quiet.cleared": "🔔 No quiet hours: alerts come as they happen.",
     # --- live location, inline mode, settings (issue 7) -------------------------------------
+    "settings.language_choose": "🌐 Choose the language NightSafe answers in:",
+    "settings.language_auto": "Automatic (as my Telegram app)",
+    "settings.language_set": "🌐 NightSafe will answer in {name}. /language to change it.",
+    "settings.language_automatic": (
+        "🌐 NightSafe will answer in your Telegram app's language when it can ({name} now)."
+    ),
+    "settings.simple_on": (
+        "Simple answers are on: plain text, no icons and no buttons under answers. "
+        "Send /simple again to turn them off."
+    ),
+    "settings.simple_off": "Simple answers are off: answers have icons and buttons again.",
+    "settings.discreet_on": (
+        "🤫 Discreet mode is on: after answering I delete the location or place you sent, "
+        "and safety alerts arrive with a neutral first line. Send /discreet to turn it off."
+    ),
+    "settings.discreet_off": "Discreet mode is off.",
+    "simple.link": "{label}: {url}",
+    "discreet.alert_heading": "NightSafe: a new message for you",
+    # Each language's own name for itself, shown in the language picker.
+    "language_name.en": "English",
+    "language_name.fr": "Français",
+    "language_name.es": "Español",
+    "language_name.de": "Deutsch",
+    "language_name.it": "Italiano",
+    "language_name.pt": "Português",
+    "language_name.pl": "Polski",
+    "language_name.ar": "العربية",
+    "language_name.zh": "中文",
     "live.following": "📡 <i>Live: this list follows you while you share your live location.</i>",
     "live.stopped": "⏹ <i>Live updates stopped. Share your location again for a fresh list.</i>",
     # Inline mode (@bot in any chat): titles, descriptions and buttons are plain text.

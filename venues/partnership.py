@@ -9,7 +9,8 @@ same rules the venues' hours follow (`venues.hours`).
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,10 @@ from venues.hours import open_state, validate_hours
 from venues.model import Point
 
 PARTNERSHIP_FILE = "partnership.toml"
+
+
+# The emergency sentences a translation replaces (numbers stay the UK's).
+_EMERGENCY_TEXTS = ("non_emergency", "sms", "sms_registration", "silent_call", "ask_for_angela")
 
 
 class PartnershipError(ValueError):
@@ -98,6 +103,12 @@ class Partnership:
     night_stars: NightStars
     schemes: tuple[Scheme, ...]
     zones: tuple[Zone, ...]
+    # Translations of the texts people read, by language (see `localised`).
+    translations: Mapping[str, Partnership] = field(default_factory=dict, compare=False)
+
+    def localised(self, language: str) -> Partnership:
+        """The partnership with its texts in `language` where a translation exists."""
+        return self.translations.get(language, self)
 
     def zone(self, key: str) -> Zone | None:
         return next((zone for zone in self.zones if zone.key == key), None)
@@ -263,12 +274,56 @@ def parse_partnership(data: dict[str, Any]) -> Partnership:
     )
 
 
-def load_partnership(data_dir: Path) -> Partnership:
-    """The partnership described by `data_dir/partnership.toml`."""
-    path = Path(data_dir) / PARTNERSHIP_FILE
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as file:
-            data = tomllib.load(file)
+            return tomllib.load(file)
     except tomllib.TOMLDecodeError as error:
         raise PartnershipError(f"{path.name}: {error}") from None
-    return parse_partnership(data)
+
+
+def translated(partnership: Partnership, texts: dict[str, Any], where: str) -> Partnership:
+    """The partnership with the people-facing texts of one translation file.
+
+    Numbers, places, contacts and scheme names stay as they are (emergency numbers
+    are the UK's whatever the language); only sentences are replaced, and a
+    translation must give every one of them."""
+    emergency_texts = _table(texts, "emergency", where)
+    night_texts = _table(texts, "night_stars", where)
+    stars = partnership.night_stars
+    points = night_texts.get("meeting_points", [])
+    if len(points) != len(stars.meeting_points):
+        raise PartnershipError(f"{where}: night_stars.meeting_points must name every point")
+    zone_names = _table(texts, "zones", where)
+    return replace(
+        partnership,
+        emergency=replace(
+            partnership.emergency,
+            **{key: _text(emergency_texts, key, where) for key in _EMERGENCY_TEXTS},
+        ),
+        night_stars=replace(
+            stars,
+            description=_text(night_texts, "description", where),
+            schedule_summary=_text(night_texts, "schedule_summary", where),
+            meeting_points=tuple(
+                replace(point, name=str(name))
+                for point, name in zip(stars.meeting_points, points, strict=True)
+            ),
+        ),
+        zones=tuple(
+            replace(zone, name=_text(zone_names, zone.key, where)) for zone in partnership.zones
+        ),
+        translations={},
+    )
+
+
+def load_partnership(data_dir: Path) -> Partnership:
+    """The partnership described by `data_dir/partnership.toml`, with the translations
+    in `data_dir/locales/partnership.<language>.toml`."""
+    data_dir = Path(data_dir)
+    partnership = parse_partnership(_read_toml(data_dir / PARTNERSHIP_FILE))
+    translations = {
+        path.stem.split(".", 1)[1]: translated(partnership, _read_toml(path), path.name)
+        for path in sorted((data_dir / "locales").glob("partnership.*.toml"))
+    }
+    return replace(partnership, translations=translations)

@@ -18,15 +18,14 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot import commands, delivery
 from bot.access import require_partnership_staff
 from bot.context import NightSafeContext
-from bot.conversation import END, STAY, Conversation, ConversationRouter
-from bot.handlers import emergency
+from bot.conversation import END, STAY, Conversation
 from bot.handlers.common import edit, send
 from bot.render import Reply
 from bot.render import broadcast as render
 from bot.render.broadcast import ALERT_MAX_CHARS, DraftButton, PaidEstimate
-from bot.store import alerts, audit, conversations, outbox, roles
+from bot.store import alerts, audit, outbox
 from bot.store.alerts import Alert, Audience, Priority
-from bot.texts import t
+from bot.texts import Html, t
 
 CONVERSATION_NAME = "broadcast"
 ALL_CLEAR_LASTS = timedelta(hours=12)  # people in quiet hours get it when they wake
@@ -60,7 +59,7 @@ def _draft(context: NightSafeContext, user_id: int) -> Alert:
     )
 
 
-def _message(context: NightSafeContext, alert: Alert) -> Any:
+def _message(context: NightSafeContext, alert: Alert) -> Html:
     services = context.services
     return render.alert_message(
         alert,
@@ -80,7 +79,7 @@ async def _answered(
     update: Update, context: NightSafeContext, question: Reply, choice: str
 ) -> None:
     """Leave the answered question in the chat with the choice made, buttons gone."""
-    await edit(update.callback_query, render.answered(question, choice, context.language))
+    await edit(update.callback_query, render.answered(question, choice, context.language), context)
 
 
 # --- steps ---------------------------------------------------------------------------------
@@ -124,7 +123,7 @@ async def _pressed(update: Update, context: NightSafeContext, step: str) -> Draf
         return STAY
     if button.step == "x":
         await query.answer()
-        await edit(query, Reply(t("broadcast.cancelled_draft", context.language)))
+        await edit(query, Reply(t("broadcast.cancelled_draft", context.language)), context)
         return END
     return button
 
@@ -163,7 +162,11 @@ async def on_zones(update: Update, context: NightSafeContext) -> str:
             [k for k in chosen if k != key] if key in chosen else [*chosen, key]
         )
         await query.answer()
-        await edit(query, render.zone_question(zones, context.conversation.data["zones"], language))
+        await edit(
+            query,
+            render.zone_question(zones, context.conversation.data["zones"], language),
+            context,
+        )
         return STAY
     if button.choice == "all":
         context.conversation.data["zones"] = []
@@ -261,7 +264,7 @@ async def on_send(update: Update, context: NightSafeContext) -> str:
                 recipients,
                 staff_chat_id=update.effective_chat.id,
                 staff_language=language,
-                progress_message_id=query.message.message_id,
+                progress_message_id=query.message.message_id if query.message else None,
                 paid=paid,
                 mirror_to_channel=bool(services.settings.alert_channel),
                 now=now,
@@ -287,7 +290,7 @@ async def on_send(update: Update, context: NightSafeContext) -> str:
         await send(update, context, render.paid_refused(estimate, language))
         return STAY
     await query.answer()
-    await edit(query, render.sending_started(created.id, summary.reached, language))
+    await edit(query, render.sending_started(created.id, summary.reached, language), context)
     delivery.wake(context.application, sent_to=update.effective_chat.id)
     return END
 
@@ -404,7 +407,7 @@ async def _send_all_clear(update: Update, context: NightSafeContext, alert_id: i
                 created_by=user_id,
                 staff_chat_id=update.effective_chat.id,
                 staff_language=language,
-                progress_message_id=query.message.message_id,
+                progress_message_id=query.message.message_id if query.message else None,
                 now=now,
                 expires_at=now + ALL_CLEAR_LASTS,
                 zone_info=services.zone,
@@ -426,7 +429,7 @@ async def _send_all_clear(update: Update, context: NightSafeContext, alert_id: i
         return
     alert, people = created
     await query.answer()
-    await edit(query, render.sending_started(alert.id, people, language))
+    await edit(query, render.sending_started(alert.id, people, language), context)
     delivery.wake(context.application, sent_to=update.effective_chat.id)
 
 
@@ -435,43 +438,6 @@ async def on_stale_draft_button(update: Update, context: NightSafeContext) -> No
     if not await require_partnership_staff(update, context):
         return
     await update.callback_query.answer(t("callback.expired", context.language), show_alert=True)
-
-
-# --- the alert's own words, before emergency detection -----------------------------------
-
-# Alerts are about dangers ("drink spiking near…"): read as a call for help, the text
-# would get the emergency guidance and never reach the draft. Only while partnership
-# staff are at the text step does it go to the draft first; any other time (and any
-# other step) emergency detection comes first, as everywhere.
-ALERT_TEXT_GROUP = emergency.EMERGENCY_GROUP - 1
-
-
-async def _writing_alert_text(update: Update, context: NightSafeContext) -> bool:
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None:
-        return False
-    async with context.services.sessions() as session:
-        record = await conversations.get(session, chat.id, user.id)
-        writing = record is not None and (record.name, record.state) == (
-            CONVERSATION_NAME,
-            Step.TEXT.value,
-        )
-        return writing and await roles.is_partnership_staff(session, user.id)
-
-
-def alert_text_handlers(
-    router: ConversationRouter,
-) -> list[BaseHandler[Update, NightSafeContext, Any]]:
-    """Hand alert texts that read like an emergency straight to the conversation."""
-    route = router.handler()
-
-    async def take_alert_text(update: Update, context: NightSafeContext) -> None:
-        if await _writing_alert_text(update, context):
-            # The router handles it and stops further handling (ApplicationHandlerStop).
-            await route.handle_update(update, context.application, True, context)
-
-    text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
-    return [MessageHandler(text & emergency.READS_LIKE_EMERGENCY, take_alert_text)]
 
 
 # --- wiring -----------------------------------------------------------------------------

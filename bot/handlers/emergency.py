@@ -37,7 +37,8 @@ EMERGENCY_GROUP = -5
 
 
 async def on_emergency(update: Update, context: NightSafeContext) -> None:
-    reply = render.emergency(context.services.partnership.emergency, context.language)
+    partnership = context.services.partnership.localised(context.language)
+    reply = render.emergency(partnership.emergency, context.language)
     await send(update, context, reply)
     context.emergency_answered = True
 

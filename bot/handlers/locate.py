@@ -20,7 +20,7 @@ from bot.callbacks import (
     valid_coordinates,
 )
 from bot.context import NightSafeContext
-from bot.handlers.common import edit, send
+from bot.handlers.common import drop_if_discreet, edit, send
 from bot.texts import t
 from venues.model import Point
 from venues.nearby import NearbyAnswer, find_nearby
@@ -95,6 +95,7 @@ async def on_location(update: Update, context: NightSafeContext) -> None:
     reply = await nearby_reply(context, query)
     if reply is not None:
         await send(update, context, reply)
+        await drop_if_discreet(update, context)
 
 
 async def on_place_text(update: Update, context: NightSafeContext) -> None:
@@ -116,6 +117,8 @@ async def on_place_text(update: Update, context: NightSafeContext) -> None:
             reply = render.Reply(t("places.not_found", language))
     if reply is not None:
         await send(update, context, reply)
+        if isinstance(result, Found | Ambiguous):
+            await drop_if_discreet(update, context)
 
 
 def _shown(place: Found) -> Found | None:
@@ -134,7 +137,7 @@ async def on_nearby_button(update: Update, context: NightSafeContext) -> None:
         await callback.answer(t("callback.expired", context.language), show_alert=True)
         return
     await callback.answer()
-    await edit(callback, reply)
+    await edit(callback, reply, context)
 
 
 async def on_place_button(update: Update, context: NightSafeContext) -> None:

@@ -153,7 +153,7 @@ async def on_tonight(update: Update, context: NightSafeContext) -> None:
     await query.answer(questions.plain(said)[:200])
     card = await _card(context, venue_id)
     if card is not None and query.message is not None and query.message.is_accessible:
-        await edit(query, card)
+        await edit(query, card, context)
 
 
 async def on_public_card(update: Update, context: NightSafeContext) -> None:

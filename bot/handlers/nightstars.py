@@ -13,8 +13,9 @@ from bot.handlers.common import button_filter, send
 async def on_night_stars(update: Update, context: NightSafeContext) -> None:
     services = context.services
     now = services.now()
-    status = services.partnership.night_stars_status(now)
-    reply = render.night_stars(services.partnership, status, now, services.zone, context.language)
+    partnership = services.partnership.localised(context.language)
+    status = partnership.night_stars_status(now)
+    reply = render.night_stars(partnership, status, now, services.zone, context.language)
     await send(update, context, reply)
 
 

@@ -19,6 +19,7 @@ async def on_privacy(update: Update, context: NightSafeContext) -> None:
 async def on_forget(update: Update, context: NightSafeContext) -> None:
     async with context.services.sessions() as session, session.begin():
         await users.forget(session, update.effective_user.id)
+    context.services.preferences.forget(update.effective_user.id)
     await send(update, context, render.Reply(t("forget.done", context.language)))
 
 

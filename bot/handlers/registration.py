@@ -410,7 +410,7 @@ async def on_schemes(update: Update, context: NightSafeContext) -> str:
         return await _unexpected_button(update, context)
     await query.answer()
     data["schemes"] = _toggled(data.get("schemes", []), keys[int(argument)])
-    await edit(query, _question(context, Step.SCHEMES))
+    await edit(query, _question(context, Step.SCHEMES), context)
     return STAY
 
 
@@ -448,7 +448,7 @@ async def on_facilities(update: Update, context: NightSafeContext) -> str:
         return await _unexpected_button(update, context)
     await query.answer()
     data["facilities"] = _toggled(data.get("facilities", []), facilities[int(argument)].value)
-    await edit(query, _question(context, Step.FACILITIES))
+    await edit(query, _question(context, Step.FACILITIES), context)
     return STAY
 
 
@@ -471,7 +471,7 @@ async def on_languages(update: Update, context: NightSafeContext) -> str:
         return STAY
     await query.answer()
     data["languages"] = _toggled(chosen, code)
-    await edit(query, _question(context, Step.LANGUAGES))
+    await edit(query, _question(context, Step.LANGUAGES), context)
     return STAY
 
 

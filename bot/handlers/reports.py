@@ -192,7 +192,7 @@ async def on_staff_button(update: Update, context: NightSafeContext) -> None:
     await query.answer(answer[:200], show_alert=True)
     view = await _venue_view(context, venue_id)
     if view is not None and query.message is not None and query.message.is_accessible:
-        await edit(query, view)
+        await edit(query, view, context)
 
 
 async def _act(update: Update, context: NightSafeContext, action: str, venue_id: int) -> str:

@@ -141,7 +141,7 @@ async def _refuse_decided(
     await query.answer(plain(text)[:200], show_alert=True)
     card = await _card(context, application.id, context.language)
     if card is not None and query.message is not None and query.message.is_accessible:
-        await edit(query, card)
+        await edit(query, card, context)
 
 
 async def on_approve(update: Update, context: NightSafeContext) -> None:

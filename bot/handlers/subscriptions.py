@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot import commands, render
@@ -35,12 +35,17 @@ async def on_subscribe(update: Update, context: NightSafeContext) -> None:
     await send(update, context, render.zone_picker(zones, chosen, context.language))
 
 
+def _still_there(callback: CallbackQuery) -> bool:
+    """The pressed message can still be edited (not gone, not too old)."""
+    return callback.message is not None and callback.message.is_accessible
+
+
 async def on_zone_button(update: Update, context: NightSafeContext) -> None:
     callback = update.callback_query
     zones = context.services.partnership.zones
     match = _ZONE_BUTTON.match(callback.data or "")
     mask = int(match["mask"], 16) if match else -1
-    if not match or mask >= 1 << len(zones) or callback.message is None:
+    if not match or mask >= 1 << len(zones) or not _still_there(callback):
         await callback.answer(t("callback.expired", context.language), show_alert=True)
         return
     chosen = render.zones_from_mask(zones, mask)
@@ -51,7 +56,7 @@ async def on_zone_button(update: Update, context: NightSafeContext) -> None:
             return
         chosen = chosen ^ {zones[index].key}
         await callback.answer()
-        await edit(callback, render.zone_picker(zones, chosen, context.language))
+        await edit(callback, render.zone_picker(zones, chosen, context.language), context)
         return
     if not chosen:
         await callback.answer(t("subscribe.nothing_chosen", context.language), show_alert=True)
@@ -62,14 +67,16 @@ async def on_zone_button(update: Update, context: NightSafeContext) -> None:
         )
     await callback.answer()
     subscribed = render.subscribed(zones, chosen, context.language)
-    await edit(callback, alert_render.subscribed_with_quiet_question(subscribed, context.language))
+    await edit(
+        callback, alert_render.subscribed_with_quiet_question(subscribed, context.language), context
+    )
 
 
 async def on_quiet_button(update: Update, context: NightSafeContext) -> None:
     callback = update.callback_query
     language = context.language
     choice = alert_render.parse_quiet_button(callback.data)
-    if choice is None or callback.message is None:
+    if choice is None:
         await callback.answer(t("callback.expired", language), show_alert=True)
         return
     chat_id = update.effective_chat.id
@@ -82,7 +89,11 @@ async def on_quiet_button(update: Update, context: NightSafeContext) -> None:
     await callback.answer()
     zones = context.services.partnership.zones
     subscribed = render.subscribed(zones, frozenset(current.zones), language)
-    await edit(callback, alert_render.quiet_hours_set(subscribed, choice, language))
+    reply = alert_render.quiet_hours_set(subscribed, choice, language)
+    if _still_there(callback):
+        await edit(callback, reply, context)
+    else:  # the question is too old to edit: the answer comes as a new message
+        await send(update, context, reply)
 
 
 async def on_unsubscribe(update: Update, context: NightSafeContext) -> None:

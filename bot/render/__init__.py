@@ -19,6 +19,7 @@ from telegram import (
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
 )
 
 from bot.callbacks import (
@@ -40,7 +41,7 @@ from venues.nearby import NearbyAnswer
 from venues.partnership import Emergency, NightStarsStatus, Partnership, Zone
 from venues.places import Found, place_key
 
-Keyboard = InlineKeyboardMarkup | ReplyKeyboardMarkup
+Keyboard = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,8 @@ class Reply:
     text: Html
     keyboard: Keyboard | None = None
     pin: VenuePin | None = None
+    # Its buttons are how the person answers (a picker), so simple mode keeps them.
+    interactive: bool = False
 
 
 # --- small pieces ----------------------------------------------------------------------
@@ -64,7 +67,8 @@ class Reply:
 def distance(metres: float, language: str) -> Html:
     if metres < 1000:
         return t("distance.m", language, metres=max(10, int(round(metres, -1))))
-    return t("distance.km", language, km=f"{metres / 1000:.1f}")
+    km = f"{metres / 1000:.1f}".replace(".", t("number.decimal_point", language))
+    return t("distance.km", language, km=km)
 
 
 def _moment(moment: datetime, now: datetime, zone: ZoneInfo, language: str) -> dict[str, str]:
@@ -313,7 +317,7 @@ def place_choices(candidates: Sequence[Found], language: str) -> Reply:
         [InlineKeyboardButton(place.name, callback_data=encode_place(place_key(place.name)))]
         for place in candidates
     ]
-    return Reply(t("places.choose", language), InlineKeyboardMarkup(rows))
+    return Reply(t("places.choose", language), InlineKeyboardMarkup(rows), interactive=True)
 
 
 def venue_card(
@@ -436,7 +440,9 @@ def zone_picker(zones: Sequence[Zone], chosen: frozenset[str], language: str) ->
     rows.append(
         [InlineKeyboardButton(t("subscribe.button_done", language), callback_data=f"sz|d|{mask}")]
     )
-    return Reply(t("subscribe.choose_zones", language), InlineKeyboardMarkup(rows))
+    return Reply(
+        t("subscribe.choose_zones", language), InlineKeyboardMarkup(rows), interactive=True
+    )
 
 
 def _zone_names(zones: Sequence[Zone], keys: Iterable[str]) -> str:

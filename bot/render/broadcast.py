@@ -124,8 +124,27 @@ def alert_message(
     zones: Sequence[Zone],
     zone_info: ZoneInfo,
     language: str,
+    discreet: bool = False,
 ) -> Html:
-    """The message a recipient gets, exactly (the staff's text escaped, as written)."""
+    """The message a recipient gets, exactly (the staff's text escaped, as written).
+    In discreet mode a neutral first line comes before it: that line is what a
+    notification on a locked screen shows."""
+    message = _alert_body(
+        alert, partnership=partnership, zones=zones, zone_info=zone_info, language=language
+    )
+    if not discreet:
+        return message
+    return join([t("discreet.alert_heading", language), message], "\n\n")
+
+
+def _alert_body(
+    alert: Alert,
+    *,
+    partnership: str,
+    zones: Sequence[Zone],
+    zone_info: ZoneInfo,
+    language: str,
+) -> Html:
     if alert.is_all_clear:
         return t(
             "broadcast.message.all_clear",
@@ -417,7 +436,9 @@ def broadcast_list(broadcasts: Sequence[Broadcast], *, zone_info: ZoneInfo, lang
                 figures=figures,
             )
         )
-        if broadcast.status is BroadcastStatus.SENDING:
+        if broadcast.status is BroadcastStatus.SENDING or (
+            broadcast.status is BroadcastStatus.DONE and counts.waiting
+        ):
             rows.append(
                 [(t("broadcast.button.stop", language) + f" #{alert.id}", f"bx|stop|{alert.id}")]
             )

@@ -20,7 +20,14 @@ from sqlalchemy import bindparam, case, delete, func, insert, or_, select, updat
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import AlertRow, BroadcastRow, DeliveryLeaseRow, OutboxRow, SubscriberRow
+from bot.models import (
+    AlertRow,
+    BroadcastRow,
+    DeliveryLeaseRow,
+    OutboxRow,
+    SubscriberRow,
+    UserSettingsRow,
+)
 from bot.store import alerts, roles, subscriptions
 from bot.store.alerts import Alert, Audience, Priority
 from bot.store.subscriptions import Subscription
@@ -362,23 +369,21 @@ async def create_all_clear(
 
 
 async def cancel_broadcast(session: AsyncSession, alert_id: int, at: datetime) -> int | None:
-    """Stop a broadcast in progress: its unsent rows are dropped and the alert is
-    withdrawn. How many rows were dropped; None when it was not in progress."""
-    result = await session.execute(
-        update(BroadcastRow)
-        .where(
-            BroadcastRow.alert_id == alert_id,
-            BroadcastRow.status == BroadcastStatus.SENDING.value,
-        )
-        .values(status=BroadcastStatus.CANCELLED.value)
-    )
-    if result.rowcount == 0:
+    """Stop a broadcast in progress — sending, or sent with some people still waiting
+    for their quiet hours to end: its unsent rows are dropped and the alert withdrawn.
+    How many rows were dropped; None when there was nothing left to stop."""
+    row = await session.get(BroadcastRow, alert_id, with_for_update=True)
+    if row is None or row.status == BroadcastStatus.CANCELLED.value:
         return None
     dropped = await session.execute(
         update(OutboxRow)
         .where(OutboxRow.alert_id == alert_id, OutboxRow.state == OutboxState.PENDING.value)
-        .values(state=OutboxState.CANCELLED.value, updated_at=at)
+        .values(state=OutboxState.CANCELLED.value, updated_at=at),
+        execution_options=_NO_SYNC,
     )
+    if row.status != BroadcastStatus.SENDING.value and not dropped.rowcount:
+        return None  # long done: nothing was waiting
+    row.status = BroadcastStatus.CANCELLED.value
     await alerts.cancel(session, alert_id, at)
     return dropped.rowcount or 0
 
@@ -558,14 +563,18 @@ async def mark_reported(session: AsyncSession, alert_id: int, at: datetime) -> b
 
 
 async def paid_messages_sent(session: AsyncSession) -> int:
-    """Messages sent (or maybe sent) by paid broadcasts so far, for the Stars budget."""
+    """Messages of paid broadcasts sent, maybe sent or still to send: what the Stars
+    budget has already been committed to."""
+    committed = [
+        OutboxState.PENDING.value,
+        OutboxState.SENDING.value,
+        OutboxState.DELIVERED.value,
+        OutboxState.AMBIGUOUS.value,
+    ]
     count = await session.scalar(
         select(func.count())
         .select_from(OutboxRow)
-        .where(
-            OutboxRow.paid.is_(True),
-            OutboxRow.state.in_([OutboxState.DELIVERED.value, OutboxState.AMBIGUOUS.value]),
-        )
+        .where(OutboxRow.paid.is_(True), OutboxRow.state.in_(committed))
     )
     return count or 0
 
@@ -602,20 +611,6 @@ async def take_lease(session: AsyncSession, owner: str, now: datetime, until: da
     return result.rowcount > 0
 
 
-async def renew_lease(session: AsyncSession, owner: str, now: datetime, until: datetime) -> bool:
-    """Extend a lease still held (the fence before each claim); False once lost."""
-    result = await session.execute(
-        update(DeliveryLeaseRow)
-        .where(
-            DeliveryLeaseRow.name == LEASE_NAME,
-            DeliveryLeaseRow.owner == owner,
-            DeliveryLeaseRow.expires_at > now,
-        )
-        .values(expires_at=until)
-    )
-    return result.rowcount > 0
-
-
 async def release_lease(session: AsyncSession, owner: str, at: datetime) -> None:
     """Give the lease up: another replica may take it from `at`."""
     await session.execute(
@@ -643,9 +638,13 @@ async def pause_sending(session: AsyncSession, until: datetime) -> None:
     )
 
 
-async def orphans_to_ambiguous(session: AsyncSession, owner: str, at: datetime) -> int:
+async def settle_orphans(
+    session: AsyncSession, owner: str, at: datetime, *, resend: bool = False
+) -> int:
     """Rows another worker claimed and never settled (it crashed mid-send): maybe
-    delivered, maybe not. They are not sent again."""
+    delivered, maybe not. Ambiguous (not sent again), or with `resend` back in the
+    queue (sent again: nobody misses it, some may get it twice)."""
+    state = OutboxState.PENDING if resend else OutboxState.AMBIGUOUS
     result = await session.execute(
         update(OutboxRow)
         .where(
@@ -653,10 +652,12 @@ async def orphans_to_ambiguous(session: AsyncSession, owner: str, at: datetime) 
             or_(OutboxRow.claimed_by.is_(None), OutboxRow.claimed_by != owner),
         )
         .values(
-            state=OutboxState.AMBIGUOUS.value,
+            state=state.value,
+            claimed_by=None,
             error="in flight when the sender stopped",
             updated_at=at,
-        )
+        ),
+        execution_options=_NO_SYNC,
     )
     return result.rowcount or 0
 
@@ -670,6 +671,8 @@ class Claimed:
     language: str
     paid: bool
     reply_to: int | None
+    attempts: int = 0  # tries so far (429s are not tries)
+    discreet: bool = False  # the person asked for alerts with a neutral first line
 
 
 async def claim(
@@ -694,11 +697,19 @@ async def claim(
             OutboxRow.alert_id,
             OutboxRow.chat_id,
             OutboxRow.kind,
-            OutboxRow.language,
+            # A language chosen since subscribing wins; so does discreet mode.
+            func.coalesce(UserSettingsRow.language, OutboxRow.language).label("language"),
             OutboxRow.paid,
             OutboxRow.reply_to,
+            OutboxRow.attempts,
+            func.coalesce(UserSettingsRow.discreet, False).label("discreet"),
         )
         .join(AlertRow, AlertRow.id == OutboxRow.alert_id)
+        .outerjoin(
+            UserSettingsRow,
+            (UserSettingsRow.user_id == OutboxRow.chat_id)
+            & (OutboxRow.kind != RecipientKind.CHANNEL.value),
+        )
         .where(
             OutboxRow.state == OutboxState.PENDING.value,
             OutboxRow.paid.in_(list(wanted)),
@@ -721,6 +732,8 @@ async def claim(
             row.language,
             row.paid,
             row.reply_to,
+            row.attempts,
+            bool(row.discreet),
         )
         chat_key = _chat_key(claimed)
         if taken[claimed.paid] >= wanted[claimed.paid] or chat_key in chats:

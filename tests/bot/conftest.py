@@ -27,12 +27,15 @@ counted in `local_bot_api.flood_violations`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import io
+import logging
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from telegram import Bot
 
 from bot.local_api import LocalBotApiServer
+from bot.logs import configure_logging
 from tests.bot.nightsafe import NightSafe, running_nightsafe
 
 
@@ -63,3 +66,18 @@ async def nightsafe(
     the clock at Saturday 23:40."""
     async with running_nightsafe(local_bot_api, database_url) as bot:
         yield bot
+
+
+@pytest.fixture
+def bot_log() -> Iterator[io.StringIO]:
+    """The bot's real logging pipeline at DEBUG, with python-telegram-bot's own DEBUG
+    logs (which print whole updates, locations included) switched on as well."""
+    buffer = io.StringIO()
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    configure_logging("DEBUG", stream=buffer)
+    logging.getLogger("telegram").setLevel(logging.DEBUG)
+    yield buffer
+    root.handlers[:] = saved_handlers
+    root.setLevel(saved_level)
+    logging.getLogger("telegram").setLevel(logging.NOTSET)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.app import build_application
 from bot.db import create_engine, create_session_factory
 from bot.local_api import LocalBotApiServer, SimulatedUser
@@ -16,6 +18,7 @@ from bot.local_api.harness import polling
 from bot.services import Services
 from bot.settings import PROJECT_ROOT, Settings
 from venues.csvio import import_venues, parse_venue_csv
+from venues.orm import Base
 
 DEMO_VENUES = PROJECT_ROOT / "data" / "demo_venues.csv"
 # Saturday 28 November 2026, 23:40 in London (GMT, so UTC too).
@@ -95,3 +98,13 @@ async def running_nightsafe(
     application = build_application(settings, clock=clock)
     async with polling(application):
         yield NightSafe(server, application, clock, settings)
+
+
+async def all_rows(bot: NightSafe) -> str:
+    """Every row of every table, as text: what a privacy check searches."""
+    dump = []
+    async with bot.services.sessions() as session:
+        for table in Base.metadata.sorted_tables:
+            rows = (await session.execute(select(table))).all()
+            dump.extend(repr(tuple(row)) for row in rows)
+    return "\n".join(dump)

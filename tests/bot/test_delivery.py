@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy import select, update
 
 from bot.db import SessionFactory
 from bot.delivery import DeliveryWorker
-from bot.local_api import FaultKind, LocalBotApiServer
+from bot.local_api import FaultKind, LocalBotApiServer, SimulatedUser
 from bot.models import DeliveryLeaseRow, OutboxRow
 from bot.settings import Settings
 from bot.store import outbox, subscriptions
@@ -83,6 +84,30 @@ async def _queue(
         )
 
 
+@dataclass
+class Queued:
+    """An alert queued for `people` (subscribers to Soho); `staff` gets the report."""
+
+    settings: Settings
+    staff: SimulatedUser
+    people: list[SimulatedUser]
+
+
+async def _alert_for_people(
+    server: LocalBotApiServer,
+    database_url: str,
+    sessions: SessionFactory,
+    count: int,
+    **overrides: Any,
+) -> Queued:
+    settings = _settings(server, database_url, **overrides)
+    staff = server.user(STAFF, "Sam")
+    people = [server.user(2000 + i, f"P{i}") for i in range(count)]
+    await _subscribe(sessions, [p.id for p in people])
+    await _queue(sessions, settings, FrozenClock().now)
+    return Queued(settings, staff, people)
+
+
 def settings_zone(settings: Settings) -> Any:
     from zoneinfo import ZoneInfo
 
@@ -115,11 +140,8 @@ async def _rows(sessions: SessionFactory) -> dict[int, OutboxRow]:
 async def test_delivery_reaches_each_recipient_exactly_once(
     local_bot_api: LocalBotApiServer, database_url: str, sessions: SessionFactory
 ) -> None:
-    settings = _settings(local_bot_api, database_url)
-    staff = local_bot_api.user(STAFF, "Sam")
-    people = [local_bot_api.user(2000 + i, f"P{i}") for i in range(20)]
-    await _subscribe(sessions, [p.id for p in people])
-    await _queue(sessions, settings, FrozenClock().now)
+    queued = await _alert_for_people(local_bot_api, database_url, sessions, 20)
+    settings, staff, people = queued.settings, queued.staff, queued.people
     async with worker(settings, sessions):
         report = await staff.next_reply()
     assert "✅ Delivered: 20" in report.text
@@ -136,11 +158,10 @@ async def test_delivery_flood_wait_pauses_all_sending_then_resends(
     local_bot_api: LocalBotApiServer, database_url: str, sessions: SessionFactory
 ) -> None:
     # One send at a time, so every send after the 429 began after its answer.
-    settings = _settings(local_bot_api, database_url, NIGHTSAFE_ALERT_CONCURRENCY=1)
-    staff = local_bot_api.user(STAFF, "Sam")
-    people = [local_bot_api.user(2000 + i, f"P{i}") for i in range(6)]
-    await _subscribe(sessions, [p.id for p in people])
-    await _queue(sessions, settings, FrozenClock().now)
+    queued = await _alert_for_people(
+        local_bot_api, database_url, sessions, 6, NIGHTSAFE_ALERT_CONCURRENCY=1
+    )
+    settings, staff, people = queued.settings, queued.staff, queued.people
     local_bot_api.fail_next("sendMessage", FaultKind.FLOOD, retry_after=1)
     async with worker(settings, sessions):
         report = await staff.next_reply()
@@ -264,11 +285,10 @@ async def test_delivery_timed_out_send_is_ambiguous_and_not_resent(
 async def test_delivery_restart_resumes_where_it_stopped_without_duplicates(
     local_bot_api: LocalBotApiServer, database_url: str, sessions: SessionFactory
 ) -> None:
-    settings = _settings(local_bot_api, database_url, NIGHTSAFE_SEND_RATE=5)
-    staff = local_bot_api.user(STAFF, "Sam")
-    people = [local_bot_api.user(2000 + i, f"P{i}") for i in range(12)]
-    await _subscribe(sessions, [p.id for p in people])
-    await _queue(sessions, settings, FrozenClock().now)
+    queued = await _alert_for_people(
+        local_bot_api, database_url, sessions, 12, NIGHTSAFE_SEND_RATE=5
+    )
+    settings, staff, people = queued.settings, queued.staff, queued.people
 
     def delivered(calls: list[Any]) -> int:
         return sum(1 for c in calls if c.method == "sendMessage" and c.ok and c.chat_id != STAFF)
@@ -283,16 +303,9 @@ async def test_delivery_restart_resumes_where_it_stopped_without_duplicates(
     assert [_delivered_to(local_bot_api, p.id) for p in people] == [1] * 12
 
 
-async def test_delivery_rows_in_flight_at_a_crash_become_ambiguous_not_resent(
-    local_bot_api: LocalBotApiServer, database_url: str, sessions: SessionFactory
-) -> None:
-    settings = _settings(local_bot_api, database_url)
-    staff = local_bot_api.user(STAFF, "Sam")
-    people = [local_bot_api.user(2000 + i, f"P{i}") for i in range(4)]
-    await _subscribe(sessions, [p.id for p in people])
-    await _queue(sessions, settings, FrozenClock().now)
-    # A worker that crashed mid-send: its lease ran out, one row still `sending`.
-    crashed = people[0].id
+async def _crash_with_one_row_in_flight(sessions: SessionFactory, chat_id: int) -> None:
+    """As a worker that crashed mid-send leaves things: its lease ran out, one row is
+    still `sending`."""
     async with sessions() as session, session.begin():
         await outbox.ensure_lease(session, datetime.now(UTC))
         await session.execute(
@@ -302,9 +315,17 @@ async def test_delivery_rows_in_flight_at_a_crash_become_ambiguous_not_resent(
         )
         await session.execute(
             update(OutboxRow)
-            .where(OutboxRow.chat_id == crashed)
+            .where(OutboxRow.chat_id == chat_id)
             .values(state=OutboxState.SENDING.value, claimed_by="crashed")
         )
+
+
+async def test_delivery_rows_in_flight_at_a_crash_become_ambiguous_not_resent(
+    local_bot_api: LocalBotApiServer, database_url: str, sessions: SessionFactory
+) -> None:
+    queued = await _alert_for_people(local_bot_api, database_url, sessions, 4)
+    settings, staff, people = queued.settings, queued.staff, queued.people
+    await _crash_with_one_row_in_flight(sessions, people[0].id)
     async with worker(settings, sessions):
         report = await staff.next_reply()
     assert "✅ Delivered: 3" in report.text
@@ -313,14 +334,25 @@ async def test_delivery_rows_in_flight_at_a_crash_become_ambiguous_not_resent(
     assert [len(p.replies) for p in people[1:]] == [1, 1, 1]
 
 
+async def test_delivery_can_resend_what_was_in_flight_at_a_crash(
+    local_bot_api: LocalBotApiServer, database_url: str, sessions: SessionFactory
+) -> None:
+    queued = await _alert_for_people(
+        local_bot_api, database_url, sessions, 3, NIGHTSAFE_ALERT_RESEND_IN_FLIGHT="true"
+    )
+    settings, staff, people = queued.settings, queued.staff, queued.people
+    await _crash_with_one_row_in_flight(sessions, people[0].id)
+    async with worker(settings, sessions):
+        report = await staff.next_reply()
+    assert "✅ Delivered: 3" in report.text  # nobody missed it (it might have come twice)
+    assert [len(p.replies) for p in people] == [1, 1, 1]
+
+
 async def test_delivery_one_worker_sends_at_a_time(
     local_bot_api: LocalBotApiServer, database_url: str, sessions: SessionFactory
 ) -> None:
-    settings = _settings(local_bot_api, database_url)
-    staff = local_bot_api.user(STAFF, "Sam")
-    people = [local_bot_api.user(2000 + i, f"P{i}") for i in range(30)]
-    await _subscribe(sessions, [p.id for p in people])
-    await _queue(sessions, settings, FrozenClock().now)
+    queued = await _alert_for_people(local_bot_api, database_url, sessions, 30)
+    settings, staff, people = queued.settings, queued.staff, queued.people
     async with worker(settings, sessions) as first, worker(settings, sessions) as second:
         await staff.next_reply()
         assert first.holding_lease != second.holding_lease

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import io
 import itertools
-import logging
 import struct
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from bot.handlers.live import LiveLocations
@@ -22,13 +20,11 @@ from bot.live_tracking import LiveTracker, LiveView
 from bot.local_api import LocalBotApiServer
 from bot.local_api.recorder import RecordedCall
 from bot.local_api.state import ChatMessage
-from bot.logs import configure_logging
 from bot.render import Reply
 from bot.texts import Html
-from tests.bot.nightsafe import NightSafe, running_nightsafe
+from tests.bot.nightsafe import NightSafe, all_rows, running_nightsafe
 from venues import repository
 from venues.model import Point
-from venues.orm import Base
 
 LEICESTER_SQUARE = Point(51.51030, -0.13010)
 COVENT_GARDEN = Point(51.51180, -0.12350)
@@ -209,29 +205,6 @@ def _values() -> list[float]:
     return [value for point in PATH for value in (point.latitude, point.longitude)]
 
 
-@pytest.fixture
-def bot_log() -> Iterator[io.StringIO]:
-    """The bot's logging pipeline at DEBUG, python-telegram-bot's own DEBUG logs too."""
-    buffer = io.StringIO()
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    configure_logging("DEBUG", stream=buffer)
-    logging.getLogger("telegram").setLevel(logging.DEBUG)
-    yield buffer
-    root.handlers[:] = saved_handlers
-    root.setLevel(saved_level)
-    logging.getLogger("telegram").setLevel(logging.NOTSET)
-
-
-async def _all_rows(bot: NightSafe) -> str:
-    dump = []
-    async with bot.services.sessions() as session:
-        for table in Base.metadata.sorted_tables:
-            rows = (await session.execute(select(table))).all()
-            dump.extend(repr(tuple(row)) for row in rows)
-    return "\n".join(dump)
-
-
 def _tracker_state(tracker: LiveTracker) -> str:
     return repr(vars(tracker))
 
@@ -253,7 +226,7 @@ async def test_live_location_positions_are_never_stored_logged_or_kept(
         assert [text for text in _texts() if text in memory] == []
         await alex.stop_live_location()
         await bot.server.wait_for(lambda _: STOPPED in (answer.text or ""))
-        rows = await _all_rows(bot)
+        rows = await all_rows(bot)
     assert [text for text in _texts() if text in rows] == []
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":

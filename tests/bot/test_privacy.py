@@ -5,19 +5,13 @@ logs hold the queried coordinates."""
 from __future__ import annotations
 
 import io
-import logging
 import struct
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from bot.local_api import LocalBotApiServer
-from bot.logs import configure_logging
-from tests.bot.nightsafe import NightSafe, running_nightsafe
-from venues.orm import Base
+from tests.bot.nightsafe import NightSafe, all_rows, running_nightsafe
 
 SHARED = [(51.507312, -0.127641), (51.513987, -0.131234)]
 TYPED = (51.509876, -0.134567)
@@ -55,36 +49,12 @@ async def _queries(bot: NightSafe) -> None:
     await alex.next_reply()
 
 
-async def _all_rows(bot: NightSafe) -> str:
-    dump = []
-    async with bot.services.sessions() as session:
-        for table in Base.metadata.sorted_tables:
-            rows = (await session.execute(select(table))).all()
-            dump.extend(repr(tuple(row)) for row in rows)
-    return "\n".join(dump)
-
-
-@pytest.fixture
-def bot_log() -> Iterator[io.StringIO]:
-    """The bot's real logging pipeline, at DEBUG, with python-telegram-bot's own DEBUG
-    logs (which print whole updates, locations included) switched on as well."""
-    buffer = io.StringIO()
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    configure_logging("DEBUG", stream=buffer)
-    logging.getLogger("telegram").setLevel(logging.DEBUG)
-    yield buffer
-    root.handlers[:] = saved_handlers
-    root.setLevel(saved_level)
-    logging.getLogger("telegram").setLevel(logging.NOTSET)
-
-
 async def test_queried_coordinates_are_never_stored_or_logged(
     local_bot_api: LocalBotApiServer, database_url: str, bot_log: io.StringIO
 ) -> None:
     async with running_nightsafe(local_bot_api, database_url) as bot:
         await _queries(bot)
-        rows = await _all_rows(bot)
+        rows = await all_rows(bot)
     assert rows, "the database dump is empty: the check would prove nothing"
     assert [text for text in _texts() if text in rows] == []
     url = make_url(database_url)

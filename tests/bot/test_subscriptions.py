@@ -64,6 +64,15 @@ async def test_quiet_hours_buttons_are_checked(nightsafe: NightSafe) -> None:
         stored = await subscriptions.get(session, alex.id)
     assert stored is not None
     assert stored.quiet_from is None
+    # Pressed on a question too old to edit, a valid choice still counts: the answer
+    # comes as a new message.
+    await alex.press(data="sq|2300-0700")
+    reply = await alex.next_reply()
+    assert reply.text.endswith("🌙 Quiet hours 23:00–07:00: urgent alerts still come at once.")
+    async with nightsafe.services.sessions() as session:
+        stored = await subscriptions.get(session, alex.id)
+    assert stored is not None
+    assert (stored.quiet_from, stored.quiet_until) == ("23:00", "07:00")
 
 
 async def test_forget_removes_alerts_queued_for_the_person(nightsafe: NightSafe) -> None:

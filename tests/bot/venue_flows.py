@@ -47,7 +47,7 @@ async def register(
     user: SimulatedUser,
     *,
     name: str = TRICKY_NAME,
-    hours_preset: str = "Fri & Sat 22:00–04:00",
+    hours_preset: str = "Fri and Sat 22:00–04:00",
 ) -> Registered:
     """A whole registration by the happy path, confirmed."""
     await user.send_command("/register")
