@@ -5,7 +5,7 @@ Bot API server that the parent runs.
 Own process, so that `time.process_time()` here counts the bot's CPU only (all its
 threads, aiosqlite's included) and none of the server's or the load generator's.
 
-    python -m bench._bot_process nightsafe|echo --base-url URL --token T [--database-url U]
+    python -m bench._bot_process nightsafe|echo|echo-pin --base-url URL --token T [--database-url U]
 
 Talks to the parent over stdin/stdout, one line each way:
     → stdout `ready <pid> <bot package dir>` once polling (post_init done, index built)
@@ -83,10 +83,27 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.bot.send_message(update.effective_chat.id, text)
 
 
+async def echo_with_pin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The same two sends as a NightSafe answer: a venue pin, then the text."""
+    message = update.effective_message
+    location = message.location if message else None
+    if location is not None:
+        await context.bot.send_venue(
+            update.effective_chat.id,
+            latitude=location.latitude,
+            longitude=location.longitude,
+            title="Here",
+            address="Where you are",
+        )
+    await echo(update, context)
+
+
 def echo_application(arguments: argparse.Namespace) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The framework's floor: one MessageHandler replying with send_message."""
+    """The framework's floor: one MessageHandler replying with send_message (echo-pin:
+    a venue pin first, as NightSafe sends)."""
     application = Application.builder().token(arguments.token).base_url(arguments.base_url).build()
-    application.add_handler(MessageHandler(filters.ALL, echo))
+    callback = echo_with_pin if arguments.bot == "echo-pin" else echo
+    application.add_handler(MessageHandler(filters.ALL, callback))
     return application
 
 
@@ -171,7 +188,7 @@ async def serve(arguments: argparse.Namespace) -> None:
 def main() -> None:
     os.environ.setdefault(PTB_TIMEDELTA, "true")
     parser = argparse.ArgumentParser()
-    parser.add_argument("bot", choices=["nightsafe", "echo"])
+    parser.add_argument("bot", choices=["nightsafe", "echo", "echo-pin"])
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--database-url", default="")

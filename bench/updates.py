@@ -10,6 +10,7 @@ hours; a few closed by staff) are imported through venues.repository into a SQLi
 in a temporary directory. The local Bot API server runs in this process; each bot runs
 in its own process (bench/_bot_process.py), one after the other, against that server:
   - echo: Application.builder() + one MessageHandler replying with send_message;
+  - echo+pin: the same, sending a venue pin first: NightSafe's two sends, nothing else;
   - NightSafe: the real Application from bot.app.build_application (post_init opens the
     database and builds the index), its clock running from Saturday 23:40 London.
 Both bots receive the same location updates, each from one of thousands of users (so
@@ -103,7 +104,7 @@ class GcPauses:
 @dataclass(frozen=True)
 class BotSpec:
     label: str
-    kind: str  # "nightsafe" or "echo"
+    kind: str  # "nightsafe", "echo" or "echo-pin"
     root: Path  # the checkout whose bot/ it runs (--compare: a scratch copy)
     index_check_seconds: float | None = None  # None: the deployment's default
 
@@ -494,6 +495,13 @@ def report(results: dict[str, BotResult], plan: Plan) -> None:
             f"   CPU per update, {name:<9}: {mine:6.2f} / {floor:5.2f} ms = {mine / floor:4.2f}×"
             f"   target ≤ 1.5×  {verdict}"
         )
+    pinned = results["echo+pin"].phases
+    for name in titles:
+        mine, floor = nightsafe[name].cpu_ms, pinned[name].cpu_ms
+        print(
+            f"   against echo+pin, {name:<9}: {mine:6.2f} / {floor:5.2f} ms = {mine / floor:4.2f}×"
+            "   (the same two sends: what NightSafe adds besides the pin)"
+        )
     throughput = nightsafe["saturated"].replies_per_s / echo["saturated"].replies_per_s
     print(f"   replies/s, saturated    : {throughput:4.2f}× the echo bot's")
     p95 = nightsafe["steady"].latency_ms(0.95)
@@ -504,7 +512,7 @@ def report(results: dict[str, BotResult], plan: Plan) -> None:
         f" rejected sends: NightSafe {results['nightsafe'].rejected}, echo"
         f" {results['echo'].rejected}"
     )
-    variants = [label for label in results if label not in ("echo", "nightsafe")]
+    variants = [label for label in results if label not in ("echo", "echo+pin", "nightsafe")]
     if variants:
         print("\n== experiments (--compare): CPU per update against NightSafe, same run")
         for label in variants:
@@ -568,7 +576,11 @@ async def run(options: argparse.Namespace) -> None:
 
 def _bots(options: argparse.Namespace) -> list[BotSpec]:
     check = options.index_check_seconds
-    bots = [BotSpec("echo", "echo", ROOT), BotSpec("nightsafe", "nightsafe", ROOT, check)]
+    bots = [
+        BotSpec("echo", "echo", ROOT),
+        BotSpec("echo+pin", "echo-pin", ROOT),
+        BotSpec("nightsafe", "nightsafe", ROOT, check),
+    ]
     for directory in options.compare:
         root = Path(directory).resolve()
         bots.append(BotSpec(root.name[:12], "nightsafe", root, check))

@@ -153,6 +153,8 @@ ENGLISH: dict[str, str] = {
     "button.filter.step_free": "♿ Step-free",
     "button.filter.toilets": "🚻 Toilets",
     "button.filter.phone_charging": "🔌 Charging",
+    # A moment after "until"/"next": translations carry their own linking word here
+    # ("hasta las 04:00", "hasta el sáb a las 22:00"), since it differs with a day.
     "when.time": "{time}",
     "when.day_time": "{day} {time}",
     "weekday.0": "Mon",

@@ -90,7 +90,9 @@ def open_state(state: OpenState, now: datetime, zone: ZoneInfo, language: str) -
         return t("state.closed_unknown", language)
     values = _moment(state.opens_next, now, zone, language)
     if state.reason is ClosedReason.TEMPORARILY_CLOSED:
-        values.setdefault("day", t(f"weekday.{state.opens_next.astimezone(zone).weekday()}"))
+        values.setdefault(
+            "day", t(f"weekday.{state.opens_next.astimezone(zone).weekday()}", language)
+        )
         return t("state.closed_tonight", language, **values)
     key = "state.closed_opens_day" if "day" in values else "state.closed_opens"
     return t(key, language, **values)

@@ -29,13 +29,16 @@ _ICONS = re.compile(
     "]"
 )
 _TAG = re.compile(r"<[^>]+>")
+# A direction mark (right-to-left lines start with one) keeps its place; the space that
+# separated it from a removed icon goes.
+_MARK_THEN_SPACE = re.compile(r"^([\u200e\u200f])\s+")
 
 
 def plain(text: str) -> str:
     """Text without markup or icons, one clean line at a time."""
     unmarked = html.unescape(_TAG.sub("", text))
     lines = [re.sub(r"\s{2,}", " ", _ICONS.sub("", line)).strip() for line in unmarked.split("\n")]
-    return "\n".join(lines).strip()
+    return "\n".join(_MARK_THEN_SPACE.sub(r"\1", line) for line in lines).strip()
 
 
 def simplified(reply: Reply, language: str) -> Reply:

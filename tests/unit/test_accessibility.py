@@ -37,6 +37,11 @@ def test_plain_drops_markup_and_icons_but_keeps_words_and_numbers() -> None:
     assert plain(html) == "In an emergency call 999 & stay safe.\n1 Lisle St <rear>"
 
 
+def test_plain_keeps_a_right_to_left_mark_at_the_start_of_its_line() -> None:
+    arabic = "\u200f🆘 <b>في حالة الطوارئ</b> اتصل بالرقم 999"
+    assert plain(arabic) == "\u200fفي حالة الطوارئ اتصل بالرقم 999"
+
+
 def test_simplified_answer_has_no_keyboard_and_spells_out_links() -> None:
     keyboard = InlineKeyboardMarkup(
         [

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import string
 import tomllib
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.local_api.html_mode import parse_html
+from bot.render import open_state
 from bot.settings import PROJECT_ROOT
 from bot.texts import ENGLISH, LOCALES_DIR, available_languages, language_for, t
+from venues.hours import ClosedReason, OpenState
 from venues.partnership import load_partnership
 
 REQUIRED = ("fr", "es", "de", "it", "pt", "pl", "ar", "zh")
@@ -96,3 +100,15 @@ def test_locale_files_have_no_stray_languages() -> None:
         path.name.split(".")[1] for path in (PROJECT_ROOT / "data" / "locales").glob("*.toml")
     }
     assert code_files == data_files
+
+
+def test_closed_tonight_names_the_day_in_the_persons_language() -> None:
+    london = ZoneInfo("Europe/London")
+    now = datetime(2026, 11, 27, 23, 0, tzinfo=london)  # Friday
+    state = OpenState(
+        is_open=False,
+        opens_next=datetime(2026, 11, 28, 22, 0, tzinfo=london),
+        reason=ClosedReason.TEMPORARILY_CLOSED,
+    )
+    assert open_state(state, now, london, "fr") == "fermé ce soir, ouvre sam. à 22:00"
+    assert open_state(state, now, london, "en") == "closed tonight, opens Sat 22:00"
