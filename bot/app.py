@@ -36,6 +36,7 @@ from bot.handlers import (
     subscriptions,
 )
 from bot.health import InstrumentedApplication
+from bot.pacing import TELEGRAM_MESSAGES_PER_SECOND, SendWindow
 from bot.ratelimit import ChatPacedRateLimiter
 from bot.services import Clock, open_services, utc_now
 from bot.settings import Settings
@@ -74,6 +75,9 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> NightSaf
                 overall_max_rate=settings.global_send_rate,
                 per_chat_rate=settings.per_chat_send_rate,
                 per_chat_burst=settings.per_chat_burst,
+                # Shared with the alert sender. (A local server may allow more than
+                # Telegram: the configured rate then sets the budget.)
+                budget=SendWindow(max(TELEGRAM_MESSAGES_PER_SECOND, settings.global_send_rate)),
             )
         )
         .post_init(_opener(settings, clock))

@@ -1,9 +1,11 @@
 """The alert outbox worker: sends what `bot.store.outbox` holds, at Telegram's pace.
 
 Pacing, in one place for the whole sender:
-- a send window: at most `rate` sends in any second. A send counts from the moment it
-  starts until one second after its answer came back, so Telegram's own window (which
-  sees the request somewhere in between) never holds more than `rate`;
+- a send window (`bot.pacing`): at most `rate` sends in any second. A send counts from
+  the moment it starts until one second after its answer came back, so Telegram's own
+  window (which sees the request somewhere in between) never holds more than `rate`.
+  It lies within the process's budget of Telegram's 30 a second, shared with the
+  interactive bot: people's answers take their room first, alerts the rest;
 - one flood gate: a 429 closes it for retry_after — all sending pauses, and other
   replicas honour the pause through the lease row — then the same message goes again,
   which is not an attempt and never a failure;
@@ -32,7 +34,6 @@ import socket
 import time
 import uuid
 import weakref
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -53,9 +54,11 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import BaseRequest, RequestData
 
+from bot.aiohttp_request import AiohttpRequest
 from bot.db import SessionFactory
+from bot.pacing import Batch, ChatSpacing, FloodGate, Monotonic, SendWindow
+from bot.ratelimit import ChatPacer
 from bot.render import broadcast as render
 from bot.settings import Settings
 from bot.store import outbox
@@ -68,7 +71,6 @@ from venues.partnership import Partnership
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 Clock = Callable[[], datetime]
-Monotonic = Callable[[], float]
 
 GATHER_SECONDS = 0.05  # wait this long at most to send a burst whole
 HOUSEKEEPING_SECONDS = 0.5  # progress and finishing checks while a broadcast is on
@@ -76,225 +78,6 @@ HOUSEKEEPING_SECONDS = 0.5  # progress and finishing checks while a broadcast is
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-# --- pacing (pure, in-process: only the lease holder sends) ---------------------------
-
-
-@dataclass(eq=False)
-class Batch:
-    """Sends started together; they count as one until a period after the last answer."""
-
-    size: int  # sends that count
-    waiting: int  # started (or reserved) and not answered yet
-    last_answer: float = -math.inf
-
-
-class SendWindow:
-    """At most `rate` sends in any `period`.
-
-    A batch counts from its start until one period after its last answer: Telegram
-    sees each request somewhere in between, so its own window never holds more. Whole
-    batches keep sends in bursts a period apart, and then a 429's pause (which starts at
-    an answer) mostly falls inside the wait that was coming anyway."""
-
-    def __init__(self, rate: float, clock: Monotonic = time.monotonic) -> None:
-        self.limit = max(1, int(rate))
-        self.period = self.limit / rate
-        self._clock = clock
-        self._open: set[Batch] = set()
-        self._closed: deque[tuple[float, int]] = deque()  # (counts until, size)
-        self._last_answer: float | None = None
-        self._changed = asyncio.Event()
-
-    def _expire(self) -> None:
-        now = self._clock()
-        while self._closed and self._closed[0][0] <= now:
-            self._closed.popleft()
-
-    def available(self) -> int:
-        self._expire()
-        used = sum(b.size for b in self._open) + sum(size for _, size in self._closed)
-        return max(0, self.limit - used)
-
-    def open(self, count: int) -> Batch:
-        """Reserve `count` sends as one batch (after `available()` showed the room)."""
-        batch = Batch(count, count)
-        self._open.add(batch)
-        return batch
-
-    def give_back(self, batch: Batch, count: int = 1) -> None:
-        """Reserved sends that never started: they leave no trace."""
-        batch.size -= count
-        batch.waiting -= count
-        self._close_if_done(batch)
-        self._changed.set()
-
-    def answered(self, batch: Batch, *, counts: bool = True) -> None:
-        """One send of the batch has its answer; `counts=False` when Telegram refused it
-        (a 429 is not a message sent)."""
-        batch.waiting -= 1
-        if not counts:
-            batch.size -= 1
-        batch.last_answer = self._last_answer = self._clock()
-        self._close_if_done(batch)
-        self._changed.set()
-
-    def _close_if_done(self, batch: Batch) -> None:
-        if batch.waiting > 0 or batch not in self._open:
-            return
-        self._open.discard(batch)
-        if batch.size > 0:
-            self._closed.append((batch.last_answer + self.period, batch.size))
-
-    def wait_time(self) -> float:
-        """Seconds until there is room (inf: only an answer can make room)."""
-        if self.available() > 0:
-            return 0.0
-        if self._closed:
-            return max(0.0, self._closed[0][0] - self._clock())
-        return math.inf
-
-    def last_answer(self) -> float | None:
-        return self._last_answer
-
-    def next_release_in(self) -> float | None:
-        """Seconds until the next finished batch stops counting (None: none will)."""
-        self._expire()
-        return self._closed[0][0] - self._clock() if self._closed else None
-
-    async def wait_for_room(self) -> None:
-        while (wait := self.wait_time()) > 0:
-            self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), None if math.isinf(wait) else wait)
-
-
-class FloodGate:
-    """One gate for the whole sender: a 429 closes it for retry_after."""
-
-    def __init__(self, clock: Monotonic = time.monotonic) -> None:
-        self._clock = clock
-        self._opens_at = 0.0
-
-    def close_for(self, seconds: float) -> None:
-        self._opens_at = max(self._opens_at, self._clock() + seconds)
-
-    def remaining(self) -> float:
-        return max(0.0, self._opens_at - self._clock())
-
-    async def wait_open(self) -> None:
-        remaining = self.remaining()
-        while remaining > 0:  # a later 429 may have closed it for longer meanwhile
-            await asyncio.sleep(remaining)
-            remaining = self.remaining()
-
-
-class ChatSpacing:
-    """At most one message per `seconds` to a chat: from the answer to the previous
-    one (Telegram saw it no later than that) to the start of the next."""
-
-    def __init__(self, seconds: float = 1.0, clock: Monotonic = time.monotonic) -> None:
-        self.seconds = seconds
-        self._clock = clock
-        self._last: dict[int | str, float] = {}
-        self._in_flight: set[int | str] = set()
-
-    def wait_time(self, chat: int | str) -> float:
-        if chat in self._in_flight:
-            return self.seconds
-        last = self._last.get(chat)
-        return 0.0 if last is None else max(0.0, last + self.seconds - self._clock())
-
-    def busy(self, chat: int | str) -> bool:
-        return self.wait_time(chat) > 0
-
-    def start(self, chat: int | str) -> None:
-        self._in_flight.add(chat)
-
-    def finish(self, chat: int | str) -> None:
-        self._in_flight.discard(chat)
-        self._last[chat] = self._clock()
-        if len(self._last) > 4096:
-            self._forget_old()
-
-    def note_sent(self, chat: int | str) -> None:
-        """Someone else (the interactive bot) has just sent to this chat."""
-        self._last[chat] = max(self._last.get(chat, -math.inf), self._clock())
-
-    async def wait_turn(self, chat: int | str) -> None:
-        wait = self.wait_time(chat)
-        while wait > 0:  # a send to the chat may be in flight: look again after
-            await asyncio.sleep(wait)
-            wait = self.wait_time(chat)
-
-    def next_free_in(self) -> float | None:
-        """Seconds until some chat that is waiting its turn is free again."""
-        now = self._clock()
-        waits = [last + self.seconds - now for last in self._last.values()]
-        pending = [w for w in waits if w > 0]
-        return min(pending) if pending else None
-
-    def _forget_old(self) -> None:
-        horizon = self._clock() - self.seconds
-        self._last = {chat: at for chat, at in self._last.items() if at > horizon}
-
-
-# --- the sender's HTTP client ---------------------------------------------------------
-
-
-class AiohttpRequest(BaseRequest):
-    """python-telegram-bot's HTTP layer on aiohttp, for the mass sender only.
-
-    The default (httpx) costs about 1 ms of CPU a request and grows with the connection
-    pool (each request scans every pooled connection); aiohttp costs about 0.2 ms. At
-    1,000 messages a second that is the difference between keeping up and not. Text
-    messages only: no file uploads go through here."""
-
-    def __init__(self, *, connections: int, read_timeout: float, connect_timeout: float) -> None:
-        self._connections = connections
-        self._read_timeout = read_timeout
-        self._connect_timeout = connect_timeout
-        self._session: aiohttp.ClientSession | None = None
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self._read_timeout
-
-    async def initialize(self) -> None:
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._connections)
-            self._session = aiohttp.ClientSession(connector=connector)
-
-    async def shutdown(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        if self._session is None or self._session.closed:
-            raise RuntimeError("AiohttpRequest is not initialised")
-        if request_data is not None and request_data.contains_files:
-            raise NetworkError("the alert sender sends text only, not files")
-        read = self._read_timeout if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout
-        # `connect` covers waiting for a pooled connection too: nothing was sent yet.
-        timeout = aiohttp.ClientTimeout(total=None, connect=self._connect_timeout, sock_read=read)
-        data = request_data.json_parameters if request_data is not None else None
-        try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as reply:
-                return reply.status, await reply.read()
-        except (TimeoutError, aiohttp.ServerTimeoutError) as error:
-            raise TimedOut from error
-        except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
 
 
 # --- what a failed send means ---------------------------------------------------------
@@ -388,7 +171,11 @@ class DeliveryWorker:
         clock: Clock = utc_now,
         wall_clock: Clock = utc_now,
         monotonic: Monotonic = time.monotonic,
+        budget: SendWindow | None = None,
+        chat_pacer: ChatPacer | None = None,
     ) -> None:
+        """`budget`: the process's overall send window, and `chat_pacer` its per-chat
+        pace, both shared with the interactive bot (staff get messages from both)."""
         self.settings = settings
         self.owner = f"{socket.gethostname()[:16]}-{os.getpid()}-{uuid.uuid4().hex[:10]}"
         self._sessions = sessions
@@ -397,10 +184,11 @@ class DeliveryWorker:
         self._clock = clock  # the bot's time: expiry, quiet hours
         self._wall = wall_clock  # real time: the lease, durations
         self._monotonic = monotonic
-        self._free = SendWindow(settings.global_send_rate, monotonic)
+        self._free = SendWindow(settings.global_send_rate, monotonic, within=budget)
         self._paid = SendWindow(settings.paid_send_rate, monotonic)
         self._gate = FloodGate(monotonic)
         self._spacing = ChatSpacing(settings.alert_per_chat_seconds, monotonic)
+        self._chat_pacer = chat_pacer
         self._channel = channel_chat(settings.alert_channel)
         self._bot = self._make_bot(settings)
         self._write_turn = asyncio.Lock()
@@ -961,6 +749,8 @@ class DeliveryWorker:
         """A message to staff goes through the same gate and chat pacing, and a new
         message (`sends`) through the window too; edits count per chat only."""
         await self._gate.wait_open()
+        if self._chat_pacer is not None:
+            await self._chat_pacer.wait_turn(chat)
         while True:
             await self._spacing.wait_turn(chat)
             if sends:
@@ -1004,7 +794,12 @@ async def start(application: Any) -> DeliveryWorker:
     """post_init: start the application's delivery worker."""
     services = application.bot_data.services
     worker = DeliveryWorker(
-        services.settings, services.sessions, services.partnership, clock=services.clock
+        services.settings,
+        services.sessions,
+        services.partnership,
+        clock=services.clock,
+        budget=getattr(application.bot.rate_limiter, "budget", None),
+        chat_pacer=getattr(application.bot.rate_limiter, "pacer", None),
     )
     _WORKERS[application] = worker
     worker.start()

@@ -10,7 +10,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
+
+from bot.pacing import SendWindow
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -74,6 +77,11 @@ class ChatPacer:
 
 
 class ChatPacedRateLimiter(AIORateLimiter):
+    """AIORateLimiter, a per-chat pace, and `budget`: the process's window of Telegram's
+    overall limit, shared with the alert sender (bot.delivery) so that together they
+    keep under it. An answer waits for the budget only when alerts have filled it, and
+    the sender leaves room first to the answers waiting."""
+
     def __init__(
         self,
         *,
@@ -81,9 +89,11 @@ class ChatPacedRateLimiter(AIORateLimiter):
         per_chat_rate: float = 1.0,
         per_chat_burst: int = 3,
         max_retries: int = 3,
+        budget: SendWindow | None = None,
     ) -> None:
         super().__init__(overall_max_rate=overall_max_rate, max_retries=max_retries)
-        self._pacer = ChatPacer(per_chat_rate, per_chat_burst)
+        self.pacer = ChatPacer(per_chat_rate, per_chat_burst)  # shared with the alert sender
+        self.budget = budget
 
     async def process_request(
         self,
@@ -94,9 +104,23 @@ class ChatPacedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> JSONResult:
+        paced = endpoint.startswith(_PACED_PREFIXES)
         chat_id = data.get("chat_id")
-        if isinstance(chat_id, int) and endpoint.startswith(_PACED_PREFIXES):
-            await self._pacer.wait_turn(chat_id)
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+        if isinstance(chat_id, int) and paced:
+            await self.pacer.wait_turn(chat_id)
+        if self.budget is None or not paced:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        await self.budget.wait_for_room()
+        batch = self.budget.open(1)
+        refused = False
+        try:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        except RetryAfter:
+            refused = True
+            raise
+        finally:
+            self.budget.answered(batch, counts=not refused)

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -675,23 +675,13 @@ class Claimed:
     discreet: bool = False  # the person asked for alerts with a neutral first line
 
 
-async def claim(
-    session: AsyncSession,
-    *,
-    owner: str,
-    now: datetime,
-    wall_now: datetime,
-    limits: Mapping[bool, int],
-    chat_is_busy: Callable[[int], bool],
-) -> list[Claimed]:
-    """Mark due rows `sending` for `owner` — up to `limits[paid]` paid and free ones — and
-    return them: urgent first, then oldest first; rows of chats `chat_is_busy(chat)` are
-    left for later. Nothing is claimed unless `owner` holds the lease: the check is part
-    of the claiming statement itself."""
-    wanted = {paid: count for paid, count in limits.items() if count > 0}
-    if not wanted:
-        return []
-    candidates = await session.execute(
+_PRIORITY_LEVELS = (1, 0)  # urgent, normal: the values of OutboxRow.priority
+
+
+def _due_rows(now: datetime, paid: bool, priority: int, limit: int) -> Select[Any]:
+    """Rows due now, paid or free, at one priority, oldest first: one range of
+    ix_alert_outbox_due read in its order, not a sort of every pending row."""
+    return (
         select(
             OutboxRow.id,
             OutboxRow.alert_id,
@@ -712,14 +702,42 @@ async def claim(
         )
         .where(
             OutboxRow.state == OutboxState.PENDING.value,
-            OutboxRow.paid.in_(list(wanted)),
+            OutboxRow.paid == paid,
+            OutboxRow.priority == priority,
             or_(OutboxRow.not_before.is_(None), OutboxRow.not_before <= now),
             AlertRow.expires_at > now,
             AlertRow.cancelled_at.is_(None),
         )
-        .order_by(OutboxRow.priority.desc(), OutboxRow.id)
-        .limit(sum(wanted.values()) * 2 + 8)
+        .order_by(OutboxRow.id)
+        .limit(limit)
     )
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    owner: str,
+    now: datetime,
+    wall_now: datetime,
+    limits: Mapping[bool, int],
+    chat_is_busy: Callable[[int], bool],
+) -> list[Claimed]:
+    """Mark due rows `sending` for `owner` — up to `limits[paid]` paid and free ones — and
+    return them: urgent first, then oldest first; rows of chats `chat_is_busy(chat)` are
+    left for later. Nothing is claimed unless `owner` holds the lease: the check is part
+    of the claiming statement itself."""
+    wanted = {paid: count for paid, count in limits.items() if count > 0}
+    if not wanted:
+        return []
+    candidates: list[Any] = []
+    for paid, count in wanted.items():
+        room = count * 2 + 8  # more than wanted: some chats may be busy
+        for level in _PRIORITY_LEVELS:  # urgent first
+            rows = list(await session.execute(_due_rows(now, paid, level, room)))
+            candidates += rows
+            room -= len(rows)
+            if room <= 0:
+                break
     chosen: list[Claimed] = []
     chats: set[int] = set()
     taken: dict[bool, int] = dict.fromkeys(wanted, 0)

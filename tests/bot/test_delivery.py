@@ -426,3 +426,35 @@ async def test_delivery_skips_what_expires_before_quiet_hours_end(
         report = await staff.next_reply()
     assert "⌛ Not sent, the alert ended first: 1" in report.text
     assert not sleeper.replies
+
+
+async def test_claim_takes_urgent_rows_first_then_the_oldest_one_per_chat(
+    local_bot_api: LocalBotApiServer, database_url: str, sessions: SessionFactory
+) -> None:
+    settings = _settings(local_bot_api, database_url)
+    people = [2001, 2002, 2003]
+    await _subscribe(sessions, people)
+    now, wall = FrozenClock().now, datetime.now(UTC)
+    normal = await _queue(sessions, settings, now, text="Normal")
+    urgent = await _queue(sessions, settings, now, text="Urgent", priority=Priority.URGENT)
+
+    async def claim(count: int) -> list[tuple[int, int]]:
+        async with sessions() as session, session.begin():
+            claimed = await outbox.claim(
+                session,
+                owner="me",
+                now=now,
+                wall_now=wall,
+                limits={False: count},
+                chat_is_busy=lambda chat: False,
+            )
+        return [(row.alert_id, row.chat_id) for row in claimed]
+
+    async with sessions() as session, session.begin():
+        await outbox.ensure_lease(session, wall)
+        assert await outbox.take_lease(session, "me", wall, wall + timedelta(hours=1))
+    # The urgent alert goes first, though queued last; one message per chat at a time.
+    assert await claim(5) == [(urgent.id, chat) for chat in people]
+    assert await claim(2) == [(normal.id, 2001), (normal.id, 2002)]
+    assert await claim(5) == [(normal.id, 2003)]
+    assert await claim(5) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -16,15 +17,8 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.delivery import (
-    ChatSpacing,
-    FloodGate,
-    SendWindow,
-    Verdict,
-    channel_chat,
-    classify,
-    retry_after_seconds,
-)
+from bot.delivery import Verdict, channel_chat, classify, retry_after_seconds
+from bot.pacing import ChatSpacing, FloodGate, SendWindow
 
 
 class Clock:
@@ -77,6 +71,41 @@ def test_send_window_slower_than_one_a_second() -> None:
     assert window.available() == 0
     clock.now += 0.1
     assert window.available() == 1
+
+
+def test_alert_window_within_the_shared_budget_takes_only_what_answers_leave() -> None:
+    clock = Clock()
+    budget = SendWindow(5, clock)  # Telegram's overall limit, scaled down
+    alerts = SendWindow(4, clock, within=budget)
+    answers = budget.open(2)  # two interactive answers in flight
+    assert alerts.available() == 3  # 5 overall − 2, under its own 4
+    burst = alerts.open(3)
+    assert budget.available() == 0
+    assert alerts.wait_time() == float("inf")  # until an answer comes back
+    for _ in range(2):
+        budget.answered(answers)
+    for _ in range(3):
+        alerts.answered(burst)  # counted in both until a second after the last answer
+    assert (alerts.available(), budget.available()) == (0, 0)
+    assert alerts.wait_time() == pytest.approx(1.0)
+    clock.now += 1.0
+    assert (alerts.available(), budget.available()) == (4, 5)
+
+
+async def test_answers_waiting_for_the_budget_go_before_alerts() -> None:
+    clock = Clock()
+    budget = SendWindow(2, clock)
+    alerts = SendWindow(2, clock, within=budget)
+    burst = alerts.open(2)
+    waiting = asyncio.ensure_future(budget.wait_for_room())
+    await asyncio.sleep(0)
+    assert budget.waiting == 1
+    alerts.give_back(burst, 2)  # room again: the waiting answer comes first
+    assert alerts.available() == 1
+    await waiting
+    assert budget.waiting == 0
+    budget.open(1)
+    assert (alerts.available(), budget.available()) == (1, 1)
 
 
 def test_flood_gate_closes_for_the_longest_wait_asked() -> None:
