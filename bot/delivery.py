@@ -57,7 +57,14 @@ from telegram.error import (
 
 from bot.aiohttp_request import AiohttpRequest
 from bot.db import SessionFactory
-from bot.pacing import Batch, ChatSpacing, FloodGate, Monotonic, SendWindow
+from bot.pacing import (
+    WAITERS_FIRST_SECONDS,
+    Batch,
+    ChatSpacing,
+    FloodGate,
+    Monotonic,
+    SendWindow,
+)
 from bot.ratelimit import ChatPacer
 from bot.render import broadcast as render
 from bot.settings import Settings
@@ -364,7 +371,8 @@ class DeliveryWorker:
         if slots <= 0:
             await self._sleep(HOUSEKEEPING_SECONDS)  # a finished send wakes it
             return True
-        free = min(self._free.available(), slots)
+        # Staff messages waiting for the window go first (a progress edit, the report).
+        free = min(self._free.available() - self._free.waiting, slots)
         paid = min(self._paid.available(), slots) if self.settings.paid_broadcasts else 0
         if free <= 0 and paid <= 0:
             await self._wait_for_room()
@@ -393,7 +401,8 @@ class DeliveryWorker:
         waits = [self._free.wait_time()]
         if self.settings.paid_broadcasts:
             waits.append(self._paid.wait_time())
-        wait = min(waits)
+        # No wait: there is room, but staff messages waiting for it go first.
+        wait = max(min(waits), WAITERS_FIRST_SECONDS)
         await self._sleep(HOUSEKEEPING_SECONDS if math.isinf(wait) else wait)
 
     async def _claim(self, free: int, paid: int) -> list[Claimed]:
@@ -740,24 +749,20 @@ class DeliveryWorker:
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard,
             ),
-            sends=False,
         )
 
-    async def _staff_call(
-        self, chat: int, call: Callable[[], Awaitable[object]], *, sends: bool = True
-    ) -> None:
-        """A message to staff goes through the same gate and chat pacing, and a new
-        message (`sends`) through the window too; edits count per chat only."""
+    async def _staff_call(self, chat: int, call: Callable[[], Awaitable[object]]) -> None:
+        """A message to staff, new or edited, goes through the same gate, chat pacing
+        and window (Telegram turns an edit away too when its window is full)."""
         await self._gate.wait_open()
         if self._chat_pacer is not None:
             await self._chat_pacer.wait_turn(chat)
         while True:
             await self._spacing.wait_turn(chat)
-            if sends:
-                await self._free.wait_for_room()
-            if not self._spacing.busy(chat) and (not sends or self._free.available()):
+            await self._free.wait_for_room()
+            if not self._spacing.busy(chat) and self._free.available():
                 break
-        batch = self._free.open(1) if sends else None
+        batch = self._free.open(1)
         self._spacing.start(chat)
         refused = False
         try:
@@ -771,9 +776,10 @@ class DeliveryWorker:
         except TelegramError as error:
             logger.warning("a staff progress message failed: %s", type(error).__name__)
         finally:
-            if batch is not None:
-                self._free.answered(batch, counts=not refused)
+            self._free.answered(batch, counts=not refused)
             self._spacing.finish(chat)
+            if self._chat_pacer is not None:
+                self._chat_pacer.finished(chat)
 
 
 def _log_crash(task: asyncio.Task[None]) -> None:

@@ -53,6 +53,14 @@ class ChatPacer:
                 self._refill(bucket)
             bucket.tokens -= 1
 
+    def finished(self, chat_id: int) -> None:
+        """The message's answer is back. Refilling starts again from now: Telegram saw
+        the message somewhere between its start and now, so the time in flight does
+        not count towards the next one."""
+        bucket = self._buckets.get(chat_id)
+        if bucket is not None:
+            bucket.updated = max(bucket.updated, self._clock())
+
     def _bucket(self, chat_id: int) -> _Bucket:
         bucket = self._buckets.get(chat_id)
         if bucket is None:
@@ -104,11 +112,32 @@ class ChatPacedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> JSONResult:
-        paced = endpoint.startswith(_PACED_PREFIXES)
+        if not endpoint.startswith(_PACED_PREFIXES):
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
         chat_id = data.get("chat_id")
-        if isinstance(chat_id, int) and paced:
+        per_chat = isinstance(chat_id, int)
+        if per_chat:
             await self.pacer.wait_turn(chat_id)
-        if self.budget is None or not paced:
+        try:
+            return await self._within_budget(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        finally:
+            if per_chat:
+                self.pacer.finished(chat_id)
+
+    async def _within_budget(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> JSONResult:
+        if self.budget is None:
             return await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )

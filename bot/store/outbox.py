@@ -16,7 +16,18 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Select,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -693,6 +704,7 @@ def _due_rows(now: datetime, paid: bool, priority: int, limit: int) -> Select[An
             OutboxRow.reply_to,
             OutboxRow.attempts,
             func.coalesce(UserSettingsRow.discreet, False).label("discreet"),
+            OutboxRow.priority,
         )
         .join(AlertRow, AlertRow.id == OutboxRow.alert_id)
         .outerjoin(
@@ -729,15 +741,15 @@ async def claim(
     wanted = {paid: count for paid, count in limits.items() if count > 0}
     if not wanted:
         return []
-    candidates: list[Any] = []
-    for paid, count in wanted.items():
-        room = count * 2 + 8  # more than wanted: some chats may be busy
-        for level in _PRIORITY_LEVELS:  # urgent first
-            rows = list(await session.execute(_due_rows(now, paid, level, room)))
-            candidates += rows
-            room -= len(rows)
-            if room <= 0:
-                break
+    # One round trip: each (paid, priority) range read in index order, more rows than
+    # wanted (some chats may be busy); then urgent first, oldest first.
+    ranges = [
+        _due_rows(now, paid, level, count * 2 + 8).subquery().select()
+        for paid, count in wanted.items()
+        for level in _PRIORITY_LEVELS
+    ]
+    rows = await session.execute(union_all(*ranges) if len(ranges) > 1 else ranges[0])
+    candidates = sorted(rows, key=lambda row: (-row.priority, row.id))
     chosen: list[Claimed] = []
     chats: set[int] = set()
     taken: dict[bool, int] = dict.fromkeys(wanted, 0)

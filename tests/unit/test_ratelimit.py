@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 
+import pytest
+
 from bot.handlers.flood import FloodGate
 from bot.ratelimit import ChatPacer
 
@@ -51,6 +53,16 @@ async def test_chat_pacer_refills_after_a_quiet_spell() -> None:
     for _ in range(3):
         await pacer.wait_turn(7)
     assert time.now == start
+
+
+async def test_chat_pacer_counts_the_next_turn_from_the_answer() -> None:
+    time = SimulatedTime()
+    pacer = ChatPacer(rate=1.0, burst=1, clock=time, sleep=time.sleep)
+    await pacer.wait_turn(7)  # starts at 1000.0
+    time.now += 0.3  # its answer comes back: Telegram may have seen it only now
+    pacer.finished(7)
+    await pacer.wait_turn(7)
+    assert time.now == pytest.approx(1001.3)
 
 
 def test_flood_gate_admits_a_burst_then_a_few_a_second() -> None:
