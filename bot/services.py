@@ -74,6 +74,8 @@ async def open_services(settings: Settings, clock: Clock = utc_now) -> Services:
         await roles.bootstrap_admins(session, settings.admin_ids, clock())
     gazetteer = load_gazetteer(settings.data_dir)
     places = PlaceFinder.from_settings(gazetteer, settings)
+    preferences = PreferenceBook(sessions, cached=not settings.webhook_mode)
+    await preferences.preload()
     return Services(
         settings=settings,
         engine=engine,
@@ -82,5 +84,5 @@ async def open_services(settings: Settings, clock: Clock = utc_now) -> Services:
         places=places,
         partnership=load_partnership(settings.data_dir),
         clock=clock,
-        preferences=PreferenceBook(sessions, cached=not settings.webhook_mode),
+        preferences=preferences,
     )

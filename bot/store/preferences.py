@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.models import UserSettingsRow
@@ -63,11 +63,29 @@ class PreferenceBook:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, cached: bool) -> None:
         self._sessions = sessions
         self._cache: OrderedDict[int, Preferences] | None = OrderedDict() if cached else None
+        # After preload(): every choice is in the cache, so anyone else has the defaults
+        # and needs no read (most people never make a choice).
+        self._complete = False
+
+    async def preload(self) -> None:
+        """With the cache: read every choice once, at start."""
+        if self._cache is None:
+            return
+        async with self._sessions() as session:
+            count = await session.scalar(select(func.count()).select_from(UserSettingsRow))
+            if (count or 0) > _MAX_CACHED:
+                return  # too many to hold: read them person by person
+            rows = await session.scalars(select(UserSettingsRow))
+            for row in rows:
+                self._cache[row.user_id] = Preferences(row.language, row.simple_mode, row.discreet)
+        self._complete = True
 
     async def of(self, user_id: int) -> Preferences:
         if self._cache is not None and user_id in self._cache:
             self._cache.move_to_end(user_id)
             return self._cache[user_id]
+        if self._complete:
+            return DEFAULT
         async with self._sessions() as session:
             found = await get(session, user_id)
         self._remember(user_id, found)
@@ -90,3 +108,4 @@ class PreferenceBook:
         self._cache.move_to_end(user_id)
         if len(self._cache) > _MAX_CACHED:
             self._cache.popitem(last=False)
+            self._complete = False  # someone's choice left the cache

@@ -5,9 +5,11 @@ from __future__ import annotations
 import html
 import re
 
+from bot.local_api import LocalBotApiServer
+from bot.render.simple import plain
 from bot.store import preferences
 from bot.texts import t
-from tests.bot.nightsafe import NightSafe
+from tests.bot.nightsafe import NightSafe, running_nightsafe
 
 _ICON = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
 
@@ -101,3 +103,27 @@ async def test_language_follows_telegram_and_can_be_chosen(nightsafe: NightSafe)
     assert (await amelie.next_reply()).text.startswith(_shown(t("nightstars.title", "de")))
     async with nightsafe.services.sessions() as session:
         assert (await preferences.get(session, amelie.id)).language == "de"
+
+
+async def test_choices_survive_a_restart(
+    local_bot_api: LocalBotApiServer, database_url: str
+) -> None:
+    async with running_nightsafe(local_bot_api, database_url) as bot:
+        alex = bot.user(2001, "Alex", language_code="en")
+        await alex.send_command("/simple", "on")
+        await alex.next_reply()
+        await alex.send_command("/language")
+        await alex.next_reply()
+        await alex.press("Español")
+        await bot.server.wait_for(lambda _: bot.server.calls_to("editMessageText"))
+    # A new process reads everyone's choices once; a newcomer still gets the defaults.
+    async with running_nightsafe(local_bot_api, database_url, seed=False) as bot:
+        alex, newcomer = bot.user(2001, "Alex"), bot.user(2003, "Sam", language_code="en")
+        name = bot.services.partnership.name
+        await alex.send_command("/start")
+        answer = await alex.next_reply()
+        assert answer.text == plain(t("start.intro", "es", partnership=name))  # simple, in Spanish
+        await newcomer.send_command("/start")
+        assert (await newcomer.next_reply()).text == _shown(
+            t("start.intro", "en", partnership=name)
+        )
