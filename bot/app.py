@@ -13,6 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, Defaults
 
 from bot import commands, conversation, delivery, expiry
+from bot.aiohttp_request import AiohttpRequest
 from bot.context import CONTEXT_TYPES, NightSafeContext
 from bot.conversation import ConversationRouter
 from bot.handlers import (
@@ -63,6 +64,9 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> NightSaf
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_base_url(settings.telegram_api_base_url))
+        # aiohttp instead of httpx: a fifth of the CPU a request (bench/updates.py).
+        .request(AiohttpRequest(connections=64, read_timeout=5.0, connect_timeout=5.0))
+        .get_updates_request(AiohttpRequest(connections=1, read_timeout=5.0, connect_timeout=5.0))
         .context_types(CONTEXT_TYPES)
         .defaults(
             Defaults(

@@ -64,10 +64,10 @@ class ConversationRouter:
     """Routes updates to the database-backed conversations; one per application.
 
     With `remember_absent` (long polling: this process is the only one receiving
-    updates, so only it starts conversations) the router remembers which chats
-    have no conversation and skips reading the database for them — most people
-    never start one. Behind a webhook with several replicas another replica may
-    start one at any moment, so every update reads the database.
+    updates, so only it starts conversations) the router reads once which chats
+    have a conversation and after that skips reading the database for the others —
+    most people never start one. Behind a webhook with several replicas another
+    replica may start one at any moment, so every update reads the database.
     """
 
     def __init__(
@@ -77,6 +77,10 @@ class ConversationRouter:
         self._absent: OrderedDict[tuple[int, int], None] | None = (
             OrderedDict() if remember_absent else None
         )
+        # With remember_absent, once read: every chat with a conversation in progress
+        # (a chat not in it has none). None: not read, or too many to hold.
+        self._present: set[tuple[int, int]] | None = None
+        self._present_read = False
 
     def handler(self) -> TypeHandler[Update, NightSafeContext]:
         return TypeHandler(Update, self._route)
@@ -110,6 +114,10 @@ class ConversationRouter:
         self, context: NightSafeContext, chat_id: int, user_id: int
     ) -> ConversationRecord | None:
         key = (chat_id, user_id)
+        if self._absent is not None and not self._present_read:
+            await self._read_present(context)
+        if self._present is not None and key not in self._present:
+            return None
         if self._absent is not None and key in self._absent:
             self._absent.move_to_end(key)
             return None
@@ -119,7 +127,15 @@ class ConversationRouter:
             self._remember_absent(key)
         return record
 
+    async def _read_present(self, context: NightSafeContext) -> None:
+        self._present_read = True
+        async with context.services.sessions() as session:
+            present = await conversations.chats(session)
+        self._present = present if len(present) <= _MAX_REMEMBERED else None
+
     def _remember_absent(self, key: tuple[int, int]) -> None:
+        if self._present is not None:
+            self._present.discard(key)  # ended elsewhere (/forget, timed out)
         if self._absent is None:
             return
         self._absent[key] = None
@@ -175,8 +191,14 @@ class ConversationRouter:
         services = context.services
         if self._absent is not None:
             self._absent.pop((chat_id, user_id), None)
+        ends = next_state == END or (next_state is None and not active.state)
+        if self._present is not None:
+            if ends:
+                self._present.discard((chat_id, user_id))
+            else:
+                self._present.add((chat_id, user_id))
         async with services.sessions() as session, session.begin():
-            if next_state == END or (next_state is None and not active.state):
+            if ends:
                 await conversations.delete_for(session, chat_id, user_id)
                 return
             state = active.state if next_state in (STAY, None) else str(next_state)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import ConversationRow
@@ -31,6 +31,12 @@ def _record(row: ConversationRow) -> ConversationRecord:
 async def get(session: AsyncSession, chat_id: int, user_id: int) -> ConversationRecord | None:
     row = await session.get(ConversationRow, (chat_id, user_id))
     return _record(row) if row else None
+
+
+async def chats(session: AsyncSession) -> set[tuple[int, int]]:
+    """(chat, user) of every conversation in progress."""
+    rows = await session.execute(select(ConversationRow.chat_id, ConversationRow.user_id))
+    return {(row.chat_id, row.user_id) for row in rows}
 
 
 async def save(session: AsyncSession, record: ConversationRecord) -> None:
