@@ -16,7 +16,15 @@ from typing import TextIO
 # ~100 m). Durations and counts are logged with fewer decimals, so they survive.
 _COORDINATE = re.compile(r"(?<![\w.])-?\d{1,3}\.\d{3,}(?![\d])")
 REDACTED = "[redacted]"
-_NOISY_LIBRARIES = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite", "asyncio")
+_NOISY_LIBRARIES = (
+    "aiohttp",
+    "httpx",
+    "httpcore",
+    "telegram",
+    "apscheduler",
+    "aiosqlite",
+    "asyncio",
+)
 
 
 def redact(text: str) -> str:
