@@ -50,6 +50,7 @@ class SendWindow:
         self._clock = clock
         self._open: set[Batch] = set()
         self._closed: deque[tuple[float, int]] = deque()  # (counts until, size)
+        self._used = 0  # sizes of the open batches and of those still counting
         self._last_answer: float | None = None
         self._changed = asyncio.Event()
         # `within`: a wider budget shared with other senders (the interactive bot); this
@@ -63,12 +64,11 @@ class SendWindow:
     def _expire(self) -> None:
         now = self._clock()
         while self._closed and self._closed[0][0] <= now:
-            self._closed.popleft()
+            self._used -= self._closed.popleft()[1]
 
     def _room(self) -> int:
         self._expire()
-        used = sum(b.size for b in self._open) + sum(size for _, size in self._closed)
-        return max(0, self.limit - used)
+        return max(0, self.limit - self._used)
 
     def available(self) -> int:
         room = self._room()
@@ -81,6 +81,7 @@ class SendWindow:
         outer = self._within.open(count) if self._within is not None else None
         batch = Batch(count, count, outer=outer)
         self._open.add(batch)
+        self._used += count
         return batch
 
     def give_back(self, batch: Batch, count: int = 1) -> None:
@@ -89,6 +90,8 @@ class SendWindow:
             return
         if batch.outer is not None and self._within is not None:
             self._within.give_back(batch.outer, count)
+        if batch in self._open:
+            self._used -= count
         batch.size -= count
         batch.waiting -= count
         self._close_if_done(batch)
@@ -102,6 +105,8 @@ class SendWindow:
         batch.waiting -= 1
         if not counts:
             batch.size -= 1
+            if batch in self._open:
+                self._used -= 1
         batch.last_answer = self._last_answer = self._clock()
         self._close_if_done(batch)
         self._notify()
