@@ -67,6 +67,7 @@ from bot.pacing import (
 )
 from bot.ratelimit import ChatPacer
 from bot.render import broadcast as render
+from bot.render.simple import plain
 from bot.settings import Settings
 from bot.store import outbox
 from bot.store.alerts import Alert
@@ -207,7 +208,7 @@ class DeliveryWorker:
         self._outcomes: asyncio.Queue[Outcome | None] = asyncio.Queue()
         self._alerts: dict[int, Alert] = {}
         self._started: set[int] = set()  # broadcasts whose first claim is recorded
-        self._texts: dict[tuple[int, str, bool], str] = {}
+        self._texts: dict[tuple[int, str, bool, bool], str] = {}
         self._staff_messages: dict[int, _StaffMessage] = {}
         self._final_edits: dict[int, Broadcast] = {}  # reported; progress not yet final
         self._holding = False
@@ -556,9 +557,11 @@ class DeliveryWorker:
             logger.warning("could not share a flood wait with other replicas")
 
     def _text(self, row: Claimed) -> str:
-        key = (row.alert_id, row.language, row.discreet)
+        """The alert as this person gets it: in their language, discreet or simple mode
+        (plain text, sent without a parse mode)."""
+        key = (row.alert_id, row.language, row.discreet, row.simple)
         if key not in self._texts:
-            self._texts[key] = render.alert_message(
+            message = render.alert_message(
                 self._alerts[row.alert_id],
                 partnership=self._partnership.short_name,
                 zones=self._partnership.zones,
@@ -566,6 +569,7 @@ class DeliveryWorker:
                 language=row.language,
                 discreet=row.discreet,
             )
+            self._texts[key] = plain(message) if row.simple else message
         return self._texts[key]
 
     async def _send(self, row: Claimed) -> Message:
@@ -580,7 +584,7 @@ class DeliveryWorker:
         return await self._bot.send_message(
             chat,
             self._text(row),
-            parse_mode=ParseMode.HTML,
+            parse_mode=None if row.simple else ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
             reply_parameters=reply,
             allow_paid_broadcast=True if row.paid and self.settings.paid_broadcasts else None,

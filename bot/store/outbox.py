@@ -684,6 +684,7 @@ class Claimed:
     reply_to: int | None
     attempts: int = 0  # tries so far (429s are not tries)
     discreet: bool = False  # the person asked for alerts with a neutral first line
+    simple: bool = False  # …or for plain text (simple mode, for screen readers)
 
 
 _PRIORITY_LEVELS = (1, 0)  # urgent, normal: the values of OutboxRow.priority
@@ -698,12 +699,13 @@ def _due_rows(now: datetime, paid: bool, priority: int, limit: int) -> Select[An
             OutboxRow.alert_id,
             OutboxRow.chat_id,
             OutboxRow.kind,
-            # A language chosen since subscribing wins; so does discreet mode.
+            # A language chosen since subscribing wins; so do discreet and simple mode.
             func.coalesce(UserSettingsRow.language, OutboxRow.language).label("language"),
             OutboxRow.paid,
             OutboxRow.reply_to,
             OutboxRow.attempts,
             func.coalesce(UserSettingsRow.discreet, False).label("discreet"),
+            func.coalesce(UserSettingsRow.simple_mode, False).label("simple"),
             OutboxRow.priority,
         )
         .join(AlertRow, AlertRow.id == OutboxRow.alert_id)
@@ -764,6 +766,7 @@ async def claim(
             row.reply_to,
             row.attempts,
             bool(row.discreet),
+            bool(row.simple),
         )
         chat_key = _chat_key(claimed)
         if taken[claimed.paid] >= wanted[claimed.paid] or chat_key in chats:

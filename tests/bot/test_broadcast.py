@@ -6,6 +6,7 @@ report, can cancel a broadcast in progress and send an all clear."""
 
 from __future__ import annotations
 
+import html
 import itertools
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
@@ -18,6 +19,7 @@ from sqlalchemy import func, select
 from bot.local_api import ChatMessage, LocalBotApiServer, SimulatedUser
 from bot.local_api.state import ChatState
 from bot.models import AlertRow, OutboxRow
+from bot.render.simple import plain
 from bot.store import audit, roles, subscriptions
 from tests.bot.nightsafe import NightSafe, running_nightsafe
 from venues import repository
@@ -132,24 +134,32 @@ async def test_broadcast_previews_exactly_and_reaches_each_subscriber_once(
         assert (entry.actor_id, entry.target_id, entry.detail["recipients"]) == (STAFF, "1", 3)
 
 
-async def test_broadcast_follows_each_persons_language_and_discreet_mode(
+async def test_broadcast_follows_each_persons_language_discreet_and_simple_mode(
     local_bot_api: LocalBotApiServer, database_url: str
 ) -> None:
     async with nightsafe_for_alerts(local_bot_api, database_url) as bot:
-        plain, quiet, french = (bot.user(2001 + i, name) for i, name in enumerate("PQF"))
-        await _subscribe(bot, [plain, quiet, french], ["soho"])
+        people = [bot.user(2001 + i, name) for i, name in enumerate("PQFS")]
+        usual, quiet, french, simple = people
+        await _subscribe(bot, people, ["soho"])
         await quiet.send_command("/discreet", "on")
         await quiet.next_reply()
+        await simple.send_command("/simple", "on")
+        await simple.next_reply()
         await french.send_command("/language")
         await french.next_reply()
         await _press(bot, french, "Français")
         staff = bot.user(STAFF, "Sam")
         preview, _confirmation = await compose(bot, staff, "Pickpockets on Old Compton St")
         await send_and_report(bot, staff)
-        [to_plain] = plain.replies
+        [to_usual] = usual.replies
         [_, to_quiet] = quiet.replies
         [_, to_french] = french.replies
-        assert to_plain.text == preview.text
+        [_, to_simple] = simple.replies
+        assert to_usual.text == preview.text
+        # Simple mode: the same words, no icons, no formatting.
+        assert to_simple.text == plain(html.escape(preview.text))
+        assert {entity["type"] for entity in to_simple.entities} <= {"bot_command"}
+        assert any(entity["type"] == "bold" for entity in to_usual.entities)
         # A locked screen shows the first line: in discreet mode it says nothing of safety.
         assert to_quiet.text == f"NightSafe: a new message for you\n\n{preview.text}"
         assert to_french.text.startswith("⚠️ Alerte de sécurité")
