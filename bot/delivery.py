@@ -753,20 +753,25 @@ class DeliveryWorker:
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard,
             ),
+            sends=False,
         )
 
-    async def _staff_call(self, chat: int, call: Callable[[], Awaitable[object]]) -> None:
-        """A message to staff, new or edited, goes through the same gate, chat pacing
-        and window (Telegram turns an edit away too when its window is full)."""
+    async def _staff_call(
+        self, chat: int, call: Callable[[], Awaitable[object]], *, sends: bool = True
+    ) -> None:
+        """A message to staff goes through the same gate and chat pacing, and a new
+        message (`sends`) through the window too: Telegram's overall limit counts
+        messages sent, an edit counts for its chat only."""
         await self._gate.wait_open()
         if self._chat_pacer is not None:
             await self._chat_pacer.wait_turn(chat)
         while True:
             await self._spacing.wait_turn(chat)
-            await self._free.wait_for_room()
-            if not self._spacing.busy(chat) and self._free.available():
+            if sends:
+                await self._free.wait_for_room()
+            if not self._spacing.busy(chat) and (not sends or self._free.available()):
                 break
-        batch = self._free.open(1)
+        batch = self._free.open(1) if sends else None
         self._spacing.start(chat)
         refused = False
         try:
@@ -780,7 +785,8 @@ class DeliveryWorker:
         except TelegramError as error:
             logger.warning("a staff progress message failed: %s", type(error).__name__)
         finally:
-            self._free.answered(batch, counts=not refused)
+            if batch is not None:
+                self._free.answered(batch, counts=not refused)
             self._spacing.finish(chat)
             if self._chat_pacer is not None:
                 self._chat_pacer.finished(chat)
