@@ -12,13 +12,12 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bench.locate import HOURS_MIX, MAX_LAT, MAX_LON, MIN_LAT, MIN_LON
 from bot.db import create_engine, create_schema, create_session_factory
 from venues import repository
-from venues.model import Facility, Point, VenueKind, VenueStatus
+from venues.model import Facility, Point, VenueStatus
 from venues.repository import VenueDraft, VenueUpsert
 
-# The deployment's default area (bot.settings: Greater London).
-MIN_LAT, MAX_LAT, MIN_LON, MAX_LON = 51.28, 51.70, -0.51, 0.34
 WEST_END = [  # (latitude, longitude, spread in degrees)
     (51.5103, -0.1301, 0.0025),  # Leicester Square
     (51.5136, -0.1340, 0.0030),  # Soho
@@ -37,19 +36,6 @@ HOTSPOTS = [
     (51.5154, -0.0922, 0.004),  # the City
     (51.5362, -0.1033, 0.004),  # Islington
     (51.3762, -0.0982, 0.005),  # Croydon
-]
-# (weight, kind, hours template): roughly what a partnership's register holds.
-HOURS_MIX = [
-    (10, VenueKind.SAFE_HAVEN, "Fr,Sa 22:00-04:00"),
-    (3, VenueKind.SAFE_HAVEN, "Th-Sa 21:00-03:00"),
-    (2, VenueKind.SAFE_HAVEN, "24/7"),
-    (22, VenueKind.ACCREDITED, "Mo-Th 17:00-23:{m}0; Fr,Sa 17:00-0{h}:00; Su 12:00-22:30"),
-    (18, VenueKind.ACCREDITED, "Mo-Sa 11:00-23:00; Su 12:00-22:30"),
-    (12, VenueKind.ACCREDITED, "Th-Sa 22:00-0{h}:00"),
-    (10, VenueKind.ACCREDITED, "Mo-Su 12:00-15:00,17:{m}0-23:00"),
-    (8, VenueKind.ACCREDITED, "24/7"),
-    (10, VenueKind.ACCREDITED, "Mo-Fr 09:00-17:{m}0"),
-    (5, VenueKind.ACCREDITED, "off"),
 ]
 NAME_HEADS = ["The Crown", "The George", "Bar", "Club", "Café", "Hotel", "The Lamb", "Late"]
 NAME_TAILS = ["& Anchor", "<Blue>", "O'Neill's", '"Night Owl"', "Soho_House", "*Star*", "Rose"]

@@ -112,44 +112,25 @@ class ChatPacedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> JSONResult:
+        send = super().process_request
         if not endpoint.startswith(_PACED_PREFIXES):
-            return await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
+            return await send(callback, args, kwargs, endpoint, data, rate_limit_args)
         chat_id = data.get("chat_id")
         per_chat = isinstance(chat_id, int)
         if per_chat:
             await self.pacer.wait_turn(chat_id)
-        try:
-            return await self._within_budget(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
-        finally:
-            if per_chat:
-                self.pacer.finished(chat_id)
-
-    async def _within_budget(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> JSONResult:
-        if self.budget is None:
-            return await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
-        await self.budget.wait_for_room()
-        batch = self.budget.open(1)
+        batch = None
+        if self.budget is not None:
+            await self.budget.wait_for_room()
+            batch = self.budget.open(1)
         refused = False
         try:
-            return await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
+            return await send(callback, args, kwargs, endpoint, data, rate_limit_args)
         except RetryAfter:
-            refused = True
+            refused = True  # a 429 is not a message sent
             raise
         finally:
-            self.budget.answered(batch, counts=not refused)
+            if batch is not None and self.budget is not None:
+                self.budget.answered(batch, counts=not refused)
+            if per_chat:
+                self.pacer.finished(chat_id)
