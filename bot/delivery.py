@@ -379,9 +379,9 @@ class DeliveryWorker:
             await self._wait_for_room()
             return True
         if 0 < free < self._free.limit <= slots and paid <= 0:
-            # More room frees up in a moment: wait and send one burst, not pieces. Whole
+            # All the room is back in a moment: wait and send one burst, not pieces. Whole
             # bursts a second apart let a 429's pause overlap the wait for the window.
-            soon = self._free.next_release_in()
+            soon = self._free.whole_in()
             if soon is not None and soon <= GATHER_SECONDS:
                 await self._sleep(soon)
                 return True

@@ -1,9 +1,9 @@
 """Pacing of outgoing messages, pure and in-process.
 
 - `SendWindow`: at most `rate` sends in any second, each counted from its start until
-  one second after its answer (Telegram sees the request somewhere in between). The
-  alert sender's window lies `within` the process's budget of Telegram's 30 a second,
-  which the interactive bot's sends count in too: together they stay under it.
+  one second after its own answer (Telegram sees the request somewhere in between).
+  The alert sender's window lies `within` the process's budget of Telegram's 30 a
+  second, which the interactive bot's sends count in too: together they stay under it.
 - `FloodGate`: a 429 closes it for retry_after; all sending pauses.
 - `ChatSpacing`: one message a second per chat, from the answer to the next start.
 """
@@ -26,21 +26,19 @@ WAITERS_FIRST_SECONDS = 0.005  # how soon to look again while others take their 
 
 @dataclass(eq=False)
 class Batch:
-    """Sends started together; they count as one until a period after the last answer."""
+    """Sends reserved together."""
 
-    size: int  # sends that count
-    waiting: int  # started (or reserved) and not answered yet
-    last_answer: float = -math.inf
     outer: Batch | None = None  # the same sends in the budget the window lies within
 
 
 class SendWindow:
     """At most `rate` sends in any `period`.
 
-    A batch counts from its start until one period after its last answer: Telegram
-    sees each request somewhere in between, so its own window never holds more. Whole
-    batches keep sends in bursts a period apart, and then a 429's pause (which starts at
-    an answer) mostly falls inside the wait that was coming anyway."""
+    Each send counts from its reservation until one period after its own answer:
+    Telegram sees the request somewhere in between, so its own window never holds more
+    than this one does. Bursts sent whole a period apart (the delivery worker gathers
+    them) let a 429's pause, which starts at an answer, fall inside the wait that was
+    coming anyway."""
 
     def __init__(
         self, rate: float, clock: Monotonic = time.monotonic, *, within: SendWindow | None = None
@@ -48,9 +46,8 @@ class SendWindow:
         self.limit = max(1, int(rate))
         self.period = self.limit / rate
         self._clock = clock
-        self._open: set[Batch] = set()
-        self._closed: deque[tuple[float, int]] = deque()  # (counts until, size)
-        self._used = 0  # sizes of the open batches and of those still counting
+        self._counting: deque[float] = deque()  # when each answered send stops counting
+        self._used = 0  # sends reserved and not answered, and answered ones still counting
         self._last_answer: float | None = None
         self._changed = asyncio.Event()
         # `within`: a wider budget shared with other senders (the interactive bot); this
@@ -63,8 +60,9 @@ class SendWindow:
 
     def _expire(self) -> None:
         now = self._clock()
-        while self._closed and self._closed[0][0] <= now:
-            self._used -= self._closed.popleft()[1]
+        while self._counting and self._counting[0] <= now:
+            self._counting.popleft()
+            self._used -= 1
 
     def _room(self) -> int:
         self._expire()
@@ -77,12 +75,10 @@ class SendWindow:
         return max(0, room)
 
     def open(self, count: int) -> Batch:
-        """Reserve `count` sends as one batch (after `available()` showed the room)."""
+        """Reserve `count` sends (after `available()` showed the room)."""
         outer = self._within.open(count) if self._within is not None else None
-        batch = Batch(count, count, outer=outer)
-        self._open.add(batch)
         self._used += count
-        return batch
+        return Batch(outer)
 
     def give_back(self, batch: Batch, count: int = 1) -> None:
         """Reserved sends that never started: they leave no trace."""
@@ -90,11 +86,7 @@ class SendWindow:
             return
         if batch.outer is not None and self._within is not None:
             self._within.give_back(batch.outer, count)
-        if batch in self._open:
-            self._used -= count
-        batch.size -= count
-        batch.waiting -= count
-        self._close_if_done(batch)
+        self._used -= count
         self._notify()
 
     def answered(self, batch: Batch, *, counts: bool = True) -> None:
@@ -102,13 +94,11 @@ class SendWindow:
         (a 429 is not a message sent)."""
         if batch.outer is not None and self._within is not None:
             self._within.answered(batch.outer, counts=counts)
-        batch.waiting -= 1
-        if not counts:
-            batch.size -= 1
-            if batch in self._open:
-                self._used -= 1
-        batch.last_answer = self._last_answer = self._clock()
-        self._close_if_done(batch)
+        self._last_answer = now = self._clock()
+        if counts:  # it counts on until a period after this answer
+            self._counting.append(now + self.period)
+        else:
+            self._used -= 1
         self._notify()
 
     def _notify(self) -> None:
@@ -116,17 +106,10 @@ class SendWindow:
         for listener in self._listeners:
             listener.set()
 
-    def _close_if_done(self, batch: Batch) -> None:
-        if batch.waiting > 0 or batch not in self._open:
-            return
-        self._open.discard(batch)
-        if batch.size > 0:
-            self._closed.append((batch.last_answer + self.period, batch.size))
-
     def _own_wait(self) -> float:
         if self._room() > 0:
             return 0.0
-        return max(0.0, self._closed[0][0] - self._clock()) if self._closed else math.inf
+        return max(0.0, self._counting[0] - self._clock()) if self._counting else math.inf
 
     def wait_time(self) -> float:
         """Seconds until there is room (inf: only an answer can make room)."""
@@ -141,10 +124,13 @@ class SendWindow:
     def last_answer(self) -> float | None:
         return self._last_answer
 
-    def next_release_in(self) -> float | None:
-        """Seconds until the next finished batch stops counting (None: none will)."""
+    def whole_in(self) -> float | None:
+        """Seconds until none of this window's sends count any more (None: some still
+        wait for their answers)."""
         self._expire()
-        return self._closed[0][0] - self._clock() if self._closed else None
+        if self._used > len(self._counting):
+            return None
+        return max(0.0, self._counting[-1] - self._clock()) if self._counting else 0.0
 
     async def wait_for_room(self) -> None:
         self.waiting += 1

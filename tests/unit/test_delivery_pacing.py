@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -18,7 +19,7 @@ from telegram.error import (
 )
 
 from bot.delivery import Verdict, channel_chat, classify, retry_after_seconds
-from bot.pacing import ChatSpacing, FloodGate, SendWindow
+from bot.pacing import Batch, ChatSpacing, FloodGate, SendWindow
 
 
 class Clock:
@@ -29,7 +30,7 @@ class Clock:
         return self.now
 
 
-def test_send_window_counts_a_batch_until_a_second_after_its_last_answer() -> None:
+def test_send_window_counts_each_send_until_a_second_after_its_own_answer() -> None:
     clock = Clock()
     window = SendWindow(3, clock)
     assert window.available() == 3
@@ -37,16 +38,32 @@ def test_send_window_counts_a_batch_until_a_second_after_its_last_answer() -> No
     assert window.available() == 0
     assert window.wait_time() == float("inf")  # only an answer can make room
     clock.now += 0.2
-    window.answered(batch)  # at 100.2
+    window.answered(batch)  # at 100.2: counts until 101.2
     clock.now += 0.5
     window.answered(batch)
-    window.answered(batch)  # the last at 100.7: the whole batch counts until 101.7
+    window.answered(batch)  # at 100.7: count until 101.7
     assert window.available() == 0
-    assert window.wait_time() == pytest.approx(1.0)
-    clock.now = 101.69
+    assert window.wait_time() == pytest.approx(0.5)
+    clock.now = 101.19
     assert window.available() == 0
+    clock.now = 101.2
+    assert window.available() == 1
     clock.now = 101.7
     assert window.available() == 3
+
+
+def test_send_window_tells_when_all_its_room_is_back() -> None:
+    clock = Clock()
+    window = SendWindow(3, clock)
+    assert window.whole_in() == 0.0
+    batch = window.open(2)
+    assert window.whole_in() is None  # sends still wait for their answers
+    window.answered(batch)
+    clock.now += 0.25
+    window.answered(batch)  # the last counts until 101.25
+    assert window.whole_in() == pytest.approx(1.0)
+    clock.now = 101.25
+    assert window.whole_in() == 0.0
 
 
 def test_send_window_refused_and_unused_sends_do_not_count() -> None:
@@ -83,13 +100,52 @@ def test_alert_window_within_the_shared_budget_takes_only_what_answers_leave() -
     assert budget.available() == 0
     assert alerts.wait_time() == float("inf")  # until an answer comes back
     for _ in range(2):
-        budget.answered(answers)
+        budget.answered(answers)  # at 100.0: in the budget until 101.0
+    clock.now += 0.2
     for _ in range(3):
-        alerts.answered(burst)  # counted in both until a second after the last answer
-    assert (alerts.available(), budget.available()) == (0, 0)
-    assert alerts.wait_time() == pytest.approx(1.0)
-    clock.now += 1.0
+        alerts.answered(burst)  # at 100.2: in both until 101.2
+    clock.now = 101.0
+    # The answers no longer count; the alert window is still full.
+    assert (alerts.available(), budget.available()) == (1, 2)
+    clock.now = 101.2
     assert (alerts.available(), budget.available()) == (4, 5)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_telegram_never_sees_more_than_the_budget_in_any_second(seed: int) -> None:
+    """Whatever moment between its start and its answer Telegram sees each send, no
+    one-second window holds more than the budget: alerts in their window inside it and
+    answers outside it, with latencies from a millisecond to a second."""
+    rng = random.Random(seed)
+    clock = Clock()
+    budget = SendWindow(6, clock)
+    alerts = SendWindow(5, clock, within=budget)
+    flights: list[tuple[float, float]] = []  # (start, answer) of every send that counted
+    pending: list[tuple[float, SendWindow, Batch, bool]] = []  # (answer at, …, counts)
+    for _ in range(4000):
+        clock.now += rng.choice([0.0, 0.001, 0.01, 0.1, 0.3])
+        for answer_at, window, batch, counts in sorted(pending, key=lambda p: p[0]):
+            if answer_at <= clock.now:
+                window.answered(batch, counts=counts)
+        pending = [p for p in pending if p[0] > clock.now]
+        window = alerts if rng.random() < 0.7 else budget
+        wanted = rng.randint(1, 5)
+        if (room := window.available()) == 0:
+            continue
+        batch = window.open(wanted := min(wanted, room))
+        if unused := rng.randint(0, wanted - 1) if rng.random() < 0.2 else 0:
+            window.give_back(batch, unused)
+        for _ in range(wanted - unused):
+            answer_at = clock.now + rng.choice([0.001, 0.02, 0.3, 1.0])
+            counts = rng.random() > 0.05  # some are 429s
+            pending.append((answer_at, window, batch, counts))
+            if counts:
+                flights.append((clock.now, answer_at))
+    assert len(flights) > 1000
+    edges = sorted({end for flight in flights for end in flight})
+    for t in edges:  # windows (t - 1, t] ending at each start and answer
+        seen = sum(1 for start, answer in flights if start <= t and answer > t - 1)
+        assert seen <= 6, f"{seen} sends could fall in the second up to {t}"
 
 
 async def test_answers_waiting_for_the_budget_go_before_alerts() -> None:
