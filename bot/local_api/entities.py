@@ -11,24 +11,26 @@ Entity = dict[str, Any]
 
 # Telegram counts offsets and lengths in UTF-16 code units.
 _WHITESPACE = " \t\r\n\v\f"
-_AUTO_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+# (type, a string every match contains, pattern): the pattern runs only if it is there.
+_AUTO_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     (
         "bot_command",
+        "/",
         re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>])"),
     ),
-    ("email", re.compile(r"(?<![\w.@])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")),
-    ("url", re.compile(r"(?<![\w@/])(?:https?://)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")),
-    ("mention", re.compile(r"(?<![\w@])@[A-Za-z0-9_]{2,32}\b")),
-    ("hashtag", re.compile(r"(?<![\w#])#\w*[^\W\d_]\w*")),
+    (
+        "email",
+        "@",
+        re.compile(r"(?<![\w.@])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"),
+    ),
+    ("url", "://", re.compile(r"(?<![\w@/])(?:https?://)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")),
+    ("mention", "@", re.compile(r"(?<![\w@])@[A-Za-z0-9_]{2,32}\b")),
+    ("hashtag", "#", re.compile(r"(?<![\w#])#\w*[^\W\d_]\w*")),
 )
 
 
 def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
-
-
-def utf16_units(char: str) -> int:
-    return 2 if ord(char) > 0xFFFF else 1
 
 
 @dataclass(frozen=True)
@@ -97,21 +99,19 @@ def trim(formatted: FormattedText) -> FormattedText:
     return FormattedText(result, entities)
 
 
-def _utf16_offsets(text: str) -> list[int]:
-    offsets = [0]
-    for char in text:
-        offsets.append(offsets[-1] + utf16_units(char))
-    return offsets
-
-
 def find_auto_entities(text: str, taken: list[Entity]) -> list[Entity]:
     """Entities Telegram adds by itself, skipping any that overlap an explicit entity."""
-    offsets = _utf16_offsets(text)
+    # Offsets in UTF-16 units: the string's own when every character takes one unit.
+    single_units = utf16_len(text) == len(text)
     spans = [(e["offset"], e["offset"] + e["length"]) for e in taken]
     found: list[Entity] = []
-    for kind, pattern in _AUTO_PATTERNS:
+    for kind, marker, pattern in _AUTO_PATTERNS:
+        if marker not in text:
+            continue
         for match in pattern.finditer(text):
-            start, stop = offsets[match.start()], offsets[match.end()]
+            start, stop = match.start(), match.end()
+            if not single_units:
+                start, stop = utf16_len(text[:start]), utf16_len(text[:stop])
             if any(start < s_stop and s_start < stop for s_start, s_stop in spans):
                 continue
             spans.append((start, stop))

@@ -3,9 +3,10 @@ input fails with the same description (byte offsets included)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from .entities import Entity, FormattedText, link_entity, sort_entities
+from .entities import Entity, FormattedText, link_entity, sort_entities, utf16_len
 from .errors import cant_parse_entities
 
 ALLOWED_TAGS = frozenset(
@@ -43,6 +44,7 @@ _SIMPLE_TAGS = {
 }
 _NAMED_ENTITIES = {b"lt": "<", b"gt": ">", b"amp": "&", b"quot": '"'}
 _SPACES = frozenset(b" \t\r\n\v\0")
+_SPECIAL = re.compile(rb"[&<]")
 
 
 @dataclass
@@ -111,9 +113,19 @@ class _HtmlParser:
         self.has_surrogates = False
 
     def parse(self) -> FormattedText:
-        i, size = 0, len(self.src.data)
+        data = self.src.data
+        i, size = 0, len(data)
         while i < size:
-            byte = self.src[i]
+            # Plain text up to the next "&" or "<" is copied as it is, in one step.
+            special = _SPECIAL.search(data, i)
+            stop = size if special is None else special.start()
+            if stop > i:
+                run = data[i:stop]
+                self.result += run
+                self.utf16 += utf16_len(run.decode("utf-8"))
+                i = stop
+                continue
+            byte = data[i]
             if byte == ord("&"):
                 code, end = decode_html_entity(self.src, i)
                 if code:
@@ -126,9 +138,8 @@ class _HtmlParser:
                     raise cant_parse_entities(
                         f'Character "&" at byte offset {i} must be escaped as "&amp;"'
                     )
-            if byte != ord("<"):
-                if (byte & 0xC0) != 0x80:
-                    self.utf16 += 2 if byte >= 0xF0 else 1
+            if byte != ord("<"):  # a lone "&", shown as it is
+                self.utf16 += 1
                 self.result.append(byte)
                 i += 1
                 continue

@@ -148,6 +148,18 @@ def test_telegram_finds_commands_mentions_hashtags_and_urls() -> None:
     assert [e["type"] for e in inside_code.entities] == ["code"]
 
 
+def test_found_entities_after_emoji_count_utf16_units() -> None:
+    formatted = format_text(
+        "🆘 <b>Now</b> 🚨 see https://e.org/x & ask @alex_out", "HTML", strict=False
+    )
+    assert formatted.text == "🆘 Now 🚨 see https://e.org/x & ask @alex_out"
+    assert [(e["type"], e["offset"], e["length"]) for e in formatted.entities] == [
+        ("bold", 3, 3),
+        ("url", 14, 15),
+        ("mention", 36, 9),
+    ]
+
+
 def test_text_is_trimmed_and_entities_follow() -> None:
     formatted = format_text("\n\n  <b>Hi</b>  \n", "HTML")
     assert formatted.text == "Hi"

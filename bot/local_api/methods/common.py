@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import copy
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,10 @@ class WithDescription:
 
 
 def snapshot(message: ChatMessage) -> dict[str, Any]:
-    return copy.deepcopy(message.api)
+    """A deep copy (the message may be edited later); JSON's round trip is several times
+    quicker than copy.deepcopy for what is JSON anyway."""
+    copied: dict[str, Any] = json.loads(json.dumps(message.api))
+    return copied
 
 
 def reply_fields(chat: ChatState, p: Params) -> dict[str, Any]:
