@@ -42,10 +42,12 @@ from bot.ratelimit import ChatPacedRateLimiter
 from bot.services import Clock, open_services, utc_now
 from bot.settings import Settings
 from bot.texts import t
+from bot.update_order import ChatOrderedUpdates
 
 logger = logging.getLogger(__name__)
 
 NightSafeApplication = Application[Any, NightSafeContext, Any, Any, Any, Any]
+UPDATES_AT_ONCE = 32  # updates handled side by side (each chat's still one at a time)
 
 
 def file_base_url(api_base_url: str) -> str:
@@ -68,6 +70,8 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> NightSaf
         .request(AiohttpRequest(connections=64, read_timeout=5.0, connect_timeout=5.0))
         .get_updates_request(AiohttpRequest(connections=1, read_timeout=5.0, connect_timeout=5.0))
         .context_types(CONTEXT_TYPES)
+        # One person's slow answer does not hold up everyone else's.
+        .concurrent_updates(ChatOrderedUpdates(UPDATES_AT_ONCE))
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,

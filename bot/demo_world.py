@@ -3,7 +3,6 @@ a demo database seeded with the demo venues, one simulated user, a movable clock
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from pydantic import SecretStr
 
 from bot.app import NightSafeApplication, build_application
 from bot.db import create_engine, create_schema, create_session_factory
-from bot.local_api import LocalBotApiServer, SimulatedUser, polling
+from bot.local_api import LocalBotApiServer, SimulatedUser, all_handled, polling
 from bot.services import Services
 from bot.settings import Settings
 from bot.store import roles
@@ -64,15 +63,8 @@ class DemoWorld:
             return await roles.grant_partnership(session, self.user.id, None, self.clock())
 
     async def settle(self, timeout: float) -> None:  # noqa: ASYNC109
-        """Wait until the bot has fetched every update and finished handling it.
-
-        The updater queues what getUpdates returned before it polls again with the
-        next offset, so once nothing is pending on the server every update is in the
-        application's queue, whose join() returns when each one has been handled."""
-        queue = self.server.state.queue
-        await self.server.calls.wait_until(lambda: not queue.pending, timeout)
-        async with asyncio.timeout(timeout):
-            await self.application.update_queue.join()
+        """Wait until the bot has fetched every update and finished handling it."""
+        await all_handled(self.server, self.application, timeout)
 
 
 def demo_settings(

@@ -20,7 +20,7 @@ every call, injects faults on demand and simulates users.
 
 from .errors import BotApiError
 from .faults import Fault, FaultKind
-from .harness import polling
+from .harness import all_handled, polling
 from .recorder import RecordedCall
 from .server import DEFAULT_TOKEN, LocalBotApiServer
 from .state import ChatEvent, ChatMessage
@@ -38,5 +38,6 @@ __all__ = [
     "RecordedCall",
     "SimulatedUser",
     "Transcript",
+    "all_handled",
     "polling",
 ]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.app import build_application
 from bot.db import create_engine, create_session_factory
 from bot.local_api import LocalBotApiServer, SimulatedUser
-from bot.local_api.harness import polling
+from bot.local_api.harness import all_handled, polling
 from bot.services import Services
 from bot.settings import PROJECT_ROOT, Settings
 from venues.csvio import import_venues, parse_venue_csv
@@ -51,6 +51,10 @@ class NightSafe:
         if user_id not in self._users:
             self._users[user_id] = self.server.user(user_id, first_name, **kw)
         return self._users[user_id]
+
+    async def all_handled(self) -> None:
+        """Every update sent so far is fetched and fully handled."""
+        await all_handled(self.server, self.application)
 
 
 def make_settings(server: LocalBotApiServer, database_url: str, **overrides: Any) -> Settings:

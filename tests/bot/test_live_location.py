@@ -49,13 +49,6 @@ def _edits(bot: NightSafe, chat_id: int) -> list[RecordedCall]:
     ]
 
 
-async def _all_handled(bot: NightSafe) -> None:
-    """Updates are handled in order: once another person is answered, all before are done."""
-    bob = bot.user(2002, "Bob")
-    await bob.send_command("/privacy")
-    await bob.next_reply()
-
-
 async def _static_answer(bot: NightSafe, point: Point) -> str:
     """What an ordinary (not live) location there answers, for comparison."""
     carol = bot.user(3003, "Carol")
@@ -98,7 +91,7 @@ async def test_live_location_answer_is_edited_only_when_the_list_changes(
     for step in range(6):
         moved = _jitter(LEICESTER_SQUARE, step)
         await alex.move_live_location(moved.latitude, moved.longitude)
-    await _all_handled(live_bot)
+    await live_bot.all_handled()
     assert _edits(live_bot, alex.id) == []
     await alex.move_live_location(COVENT_GARDEN.latitude, COVENT_GARDEN.longitude)
     await live_bot.server.wait_for(lambda _: _edits(live_bot, alex.id))
@@ -218,7 +211,7 @@ async def test_live_location_positions_are_never_stored_logged_or_kept(
         await alex.move_live_location(PATH[1].latitude, PATH[1].longitude)
         await bot.server.wait_for(lambda _: _edits(bot, alex.id))
         await alex.move_live_location(PATH[2].latitude, PATH[2].longitude)
-        await _all_handled(bot)
+        await bot.all_handled()
         # Followed, with the last move waiting for its turn: still no position kept.
         memory = _tracker_state(_tracker(bot))
         assert "message_id" in memory, "the state dump is empty"
