@@ -81,6 +81,7 @@ T = TypeVar("T")
 Clock = Callable[[], datetime]
 
 GATHER_SECONDS = 0.05  # wait this long at most to send a burst whole
+CLAIM_SECONDS_WEIGHT = 0.2  # of the latest claim in the running estimate of a claim's time
 HOUSEKEEPING_SECONDS = 0.5  # progress and finishing checks while a broadcast is on
 
 
@@ -195,6 +196,7 @@ class DeliveryWorker:
         self._free = SendWindow(settings.global_send_rate, monotonic, within=budget)
         self._paid = SendWindow(settings.paid_send_rate, monotonic)
         self._gate = FloodGate(monotonic)
+        self._claim_seconds = 0.005  # how long a claim takes, running estimate
         self._spacing = ChatSpacing(settings.alert_per_chat_seconds, monotonic)
         self._chat_pacer = chat_pacer
         self._channel = channel_chat(settings.alert_channel)
@@ -375,16 +377,19 @@ class DeliveryWorker:
         # Staff messages waiting for the window go first (a progress edit, the report).
         free = min(self._free.available() - self._free.waiting, slots)
         paid = min(self._paid.available(), slots) if self.settings.paid_broadcasts else 0
+        if paid <= 0 and free < self._free.limit <= slots and not self._free.waiting:
+            # All the room is back in a moment: send one burst, not pieces (whole bursts
+            # a second apart let a 429's pause overlap the wait for the window), claimed
+            # while the last second ends so that it goes the moment it is over.
+            whole = self._free.whole_in()
+            if whole is not None and 0 < whole <= GATHER_SECONDS:
+                if whole > self._claim_seconds:
+                    await self._sleep(whole - self._claim_seconds)
+                    return True
+                return await self._claim_ahead(self._free.limit)
         if free <= 0 and paid <= 0:
             await self._wait_for_room()
             return True
-        if 0 < free < self._free.limit <= slots and paid <= 0:
-            # All the room is back in a moment: wait and send one burst, not pieces. Whole
-            # bursts a second apart let a 429's pause overlap the wait for the window.
-            soon = self._free.whole_in()
-            if soon is not None and soon <= GATHER_SECONDS:
-                await self._sleep(soon)
-                return True
         # Reserve the room now: staff messages may use the window while we claim.
         batches = {False: self._free.open(free), True: self._paid.open(paid)}
         claimed: list[Claimed] = []
@@ -398,6 +403,21 @@ class DeliveryWorker:
             self._launch(row, batches[self._window(row) is self._paid])
         return bool(claimed)
 
+    async def _claim_ahead(self, count: int) -> bool:
+        """Claim a burst before its room is back, then send it as soon as it is: the
+        claim's time is not added to every second. Claimed rows wait a few ms at most;
+        those the room is not back for by then go back in the queue."""
+        claimed = await self._claim(count, 0)
+        if whole := self._free.whole_in():  # the last second's sends count a moment more
+            await asyncio.sleep(min(whole, GATHER_SECONDS))
+        room = min(len(claimed), self._free.available())
+        batch = self._free.open(room)
+        for row in claimed[:room]:
+            self._launch(row, batch)
+        for row in claimed[room:]:
+            self._requeue(row)
+        return bool(claimed)
+
     async def _wait_for_room(self) -> None:
         waits = [self._free.wait_time()]
         if self.settings.paid_broadcasts:
@@ -407,7 +427,7 @@ class DeliveryWorker:
         await self._sleep(HOUSEKEEPING_SECONDS if math.isinf(wait) else wait)
 
     async def _claim(self, free: int, paid: int) -> list[Claimed]:
-        now, wall = self._clock(), self._wall()
+        now, wall, started = self._clock(), self._wall(), self._monotonic()
         async with self._writing() as session:
             claimed = await outbox.claim(
                 session,
@@ -425,6 +445,8 @@ class DeliveryWorker:
                 if alert is not None:
                     self._alerts[alert_id] = alert
         self._started |= starting
+        took = self._monotonic() - started
+        self._claim_seconds += (took - self._claim_seconds) * CLAIM_SECONDS_WEIGHT
         return claimed
 
     def _window(self, row: Claimed) -> SendWindow:
@@ -435,14 +457,18 @@ class DeliveryWorker:
         window, chat = self._window(row), self._chat_key(row)
         # While claiming, a 429 may have closed the gate, or a staff message taken the chat.
         if self._spacing.busy(chat) or self._gate.remaining() > 0:
-            window.give_back(batch)  # not sent: back in the queue, for a later claim
-            back = Outcome(row.id, row.chat_id, row.kind, OutboxState.PENDING, row.attempts)
-            self._outcomes.put_nowait(back)
+            window.give_back(batch)
+            self._requeue(row)
             return
         self._spacing.start(chat)
         task = asyncio.create_task(self._deliver(row, batch))
         self._sends.add(task)
         task.add_done_callback(self._send_done)
+
+    def _requeue(self, row: Claimed) -> None:
+        """Not sent: back in the queue, for a later claim."""
+        back = Outcome(row.id, row.chat_id, row.kind, OutboxState.PENDING, row.attempts)
+        self._outcomes.put_nowait(back)
 
     def _send_done(self, task: asyncio.Task[None]) -> None:
         self._sends.discard(task)
