@@ -370,6 +370,8 @@ class DeliveryWorker:
         if (remaining := self._gate.remaining()) > 0:
             await self._sleep(remaining)
             return True
+        if self._idling and not await self._any_pending():
+            return False  # still nothing queued: no claim (a write transaction) this time
         slots = self.settings.alert_concurrency - len(self._sends)
         if slots <= 0:
             await self._sleep(HOUSEKEEPING_SECONDS)  # a finished send wakes it
@@ -402,6 +404,10 @@ class DeliveryWorker:
         for row in claimed:
             self._launch(row, batches[self._window(row) is self._paid])
         return bool(claimed)
+
+    async def _any_pending(self) -> bool:
+        async with self._sessions() as session:
+            return await outbox.any_pending(session)
 
     async def _claim_ahead(self, count: int) -> bool:
         """Claim a burst before its room is back, then send it as soon as it is: the

@@ -804,6 +804,12 @@ async def claim(
     return [c for c in chosen if c.id in claimed_ids]
 
 
+async def any_pending(session: AsyncSession) -> bool:
+    """Whether any row waits to be sent: one look along the due index, no write."""
+    pending = OutboxRow.state == OutboxState.PENDING.value
+    return await session.scalar(select(OutboxRow.id).where(pending).limit(1)) is not None
+
+
 async def mark_started(session: AsyncSession, alert_ids: Collection[int], at: datetime) -> None:
     """The first claim of a broadcast starts its clock (for the report's duration)."""
     await session.execute(
