@@ -13,6 +13,7 @@ Draft answers live in `context.conversation.data` (JSON values only).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
@@ -81,6 +82,9 @@ class ConversationRouter:
         # (a chat not in it has none). None: not read, or too many to hold.
         self._present: set[tuple[int, int]] | None = None
         self._present_read = False
+        # Updates of other chats are handled meanwhile: they wait for the first read, or
+        # a conversation one of them started during it would be missing from the set.
+        self._present_reading = asyncio.Lock()
 
     def handler(self) -> TypeHandler[Update, NightSafeContext]:
         return TypeHandler(Update, self._route)
@@ -115,7 +119,9 @@ class ConversationRouter:
     ) -> ConversationRecord | None:
         key = (chat_id, user_id)
         if self._absent is not None and not self._present_read:
-            await self._read_present(context)
+            async with self._present_reading:
+                if not self._present_read:
+                    await self._read_present(context)
         if self._present is not None and key not in self._present:
             return None
         if self._absent is not None and key in self._absent:
@@ -128,10 +134,12 @@ class ConversationRouter:
         return record
 
     async def _read_present(self, context: NightSafeContext) -> None:
-        self._present_read = True
-        async with context.services.sessions() as session:
-            present = await conversations.chats(session)
-        self._present = present if len(present) <= _MAX_REMEMBERED else None
+        try:
+            async with context.services.sessions() as session:
+                present = await conversations.chats(session)
+            self._present = present if len(present) <= _MAX_REMEMBERED else None
+        finally:  # once, even if it failed: then every update reads the database
+            self._present_read = True
 
     def _remember_absent(self, key: tuple[int, int]) -> None:
         if self._present is not None:

@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 ChatKey = int | None
+
+
+@dataclass(eq=False)
+class _Turn:
+    """One chat's turn: its updates take the lock one after another."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    queued: int = 0  # updates of the chat holding or waiting for the lock
 
 
 def chat_key(update: object) -> ChatKey:
@@ -33,20 +42,21 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
-        self._turns: dict[ChatKey, asyncio.Lock] = {}
-        self._queued: dict[ChatKey, int] = {}
+        self._turns: dict[ChatKey, _Turn] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)
-        turn = self._turns.setdefault(key, asyncio.Lock())
-        self._queued[key] = self._queued.get(key, 0) + 1
+        turn = self._turns.get(key)
+        if turn is None:
+            turn = self._turns[key] = _Turn()
+        turn.queued += 1
         try:
-            async with turn:  # asyncio.Lock wakes its waiters first come, first served
+            async with turn.lock:  # asyncio.Lock wakes its waiters first come, first served
                 await coroutine
         finally:
-            self._queued[key] -= 1
-            if not self._queued[key]:  # nobody else of this chat waiting: forget it
-                del self._queued[key], self._turns[key]
+            turn.queued -= 1
+            if not turn.queued:  # nobody else of this chat waiting: forget it
+                del self._turns[key]
 
     async def initialize(self) -> None:
         """Nothing to set up."""

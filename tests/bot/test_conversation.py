@@ -3,15 +3,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from enum import StrEnum
+from types import SimpleNamespace
 
+import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import NightSafeContext
 from bot.conversation import END, STAY, Conversation, ConversationRouter
 from bot.local_api import LocalBotApiServer
+from bot.store import conversations
 from tests.bot.nightsafe import running_nightsafe
 
 
@@ -154,3 +160,38 @@ async def test_conversation_stale_ones_end_politely(
         assert await router.end_stale(context) == 0
         await alex.send_text("Soho")
         assert "Soho" in (await alex.next_reply()).text
+
+
+@asynccontextmanager
+async def _no_session() -> AsyncIterator[None]:
+    yield None
+
+
+async def test_updates_arriving_together_wait_for_the_first_read_of_conversations(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Other chats' updates are handled side by side: while the router first reads who
+    has a conversation, they wait for that read (a conversation saved meanwhile would
+    be missing from it) and are then answered from it, without a read of their own."""
+    release, reads = asyncio.Event(), []
+
+    async def chats(session: object) -> set[tuple[int, int]]:
+        reads.append("who has a conversation")
+        await release.wait()
+        return set()
+
+    async def get(session: object, chat_id: int, user_id: int) -> None:
+        reads.append(f"conversation of {chat_id}")
+
+    monkeypatch.setattr(conversations, "chats", chats)
+    monkeypatch.setattr(conversations, "get", get)
+    router = ConversationRouter([TOY], remember_absent=True)
+    context = SimpleNamespace(services=SimpleNamespace(sessions=_no_session))
+    first = asyncio.create_task(router._record(context, 1, 1))  # type: ignore[arg-type]
+    second = asyncio.create_task(router._record(context, 2, 2))  # type: ignore[arg-type]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert reads == ["who has a conversation"]
+    release.set()
+    assert await asyncio.gather(first, second) == [None, None]
+    assert reads == ["who has a conversation"]
