@@ -3,7 +3,7 @@ against a minimal python-telegram-bot echo bot (the framework's floor), in the s
 
 Run from the repo root:  .venv/bin/python bench/updates.py [--quick] [--profile]
 (about 1½ minutes; --quick about 30 s; --profile adds a py-spy run of NightSafe, which
-needs `.venv/bin/pip install py-spy`)
+needs `.venv/bin/pip install py-spy`; `--profile-phase steady` samples the steady load)
 
 Setup: 10,000 synthetic venues (Greater London, thickest in the West End; realistic
 hours; a few closed by staff) are imported through venues.repository into a SQLite file
@@ -84,11 +84,12 @@ class Plan:
     in_flight: int = 8
     steady: int = 500
     rate: float = 25.0
+    idle: float = 6.0
     profiled: int = 2_000
 
 
 FULL = Plan()
-QUICK = Plan(warmup=150, saturated=600, steady=150, profiled=600)
+QUICK = Plan(warmup=150, saturated=600, steady=150, idle=3.0, profiled=600)
 
 
 # ---------------------------------------------------------------- the bot's process
@@ -215,6 +216,7 @@ class ReplyWatcher:
         self._cursor = len(server.calls)
         self._waiting: dict[int, tuple[Sample, asyncio.Future[Sample]]] = {}
         self.rejected: list[RecordedCall] = []
+        self.polls = 0  # getUpdates calls that returned updates
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -242,6 +244,8 @@ class ReplyWatcher:
                 self._see(call)
 
     def _see(self, call: RecordedCall) -> None:
+        if call.method.lower() == "getupdates" and call.result:
+            self.polls += 1
         if call.method.lower() not in SENDS:
             return
         if not call.ok:
@@ -326,6 +330,11 @@ class Phase:
     bot_cpu: float
     server_cpu: float
     gc: GcPauses
+    polls: int  # getUpdates calls that returned updates
+
+    @property
+    def per_poll(self) -> float:
+        return self.count / self.polls if self.polls else 0.0
 
     @property
     def count(self) -> int:
@@ -364,6 +373,7 @@ class BotResult:
     package: str
     phases: dict[str, Phase] = field(default_factory=dict)
     rejected: int = 0
+    idle_ms_per_s: float = 0.0
     # Fewest and most CPU ms per update over the rounds (--rounds).
     spread: dict[str, tuple[float, float]] = field(default_factory=dict)
 
@@ -374,8 +384,11 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
 
 
-async def measured(bot: BotProcess, run: Callable[[], Awaitable[list[Sample]]]) -> Phase:
+async def measured(
+    bot: BotProcess, watcher: ReplyWatcher, run: Callable[[], Awaitable[list[Sample]]]
+) -> Phase:
     await bot.gc_pauses()
+    polls = watcher.polls
     # The server's own collector, over every call and message it has recorded, would
     # pause it for tens of ms: a bench artefact, so it waits until the phase is over.
     gc.collect()
@@ -389,7 +402,8 @@ async def measured(bot: BotProcess, run: Callable[[], Awaitable[list[Sample]]]) 
     finally:
         gc.enable()
     bot_cpu = await bot.cpu() - bot_before
-    return Phase(samples, wall, bot_cpu, server_cpu, await bot.gc_pauses())
+    gc_pauses = await bot.gc_pauses()
+    return Phase(samples, wall, bot_cpu, server_cpu, gc_pauses, watcher.polls - polls)
 
 
 # ------------------------------------------------------------------------- run
@@ -400,7 +414,7 @@ async def bench_bot(
     server: LocalBotApiServer,
     load: Load,
     plan: Plan,
-    profiled: bool,
+    profiled: str | None,
     database_url: str,
 ) -> BotResult:
     bot = BotProcess(spec, server, database_url)
@@ -415,13 +429,15 @@ async def bench_bot(
         load.position = 0  # every bot gets the same users at the same places
         await closed_loop(watcher, load.take(plan.warmup), plan.in_flight)
         result.phases["saturated"] = await measured(
-            bot, lambda: closed_loop(watcher, load.take(plan.saturated), plan.in_flight)
+            bot, watcher, lambda: closed_loop(watcher, load.take(plan.saturated), plan.in_flight)
         )
         result.phases["steady"] = await measured(
-            bot, lambda: open_loop(watcher, load.take(plan.steady), plan.rate)
+            bot, watcher, lambda: open_loop(watcher, load.take(plan.steady), plan.rate)
         )
-        if profiled:
-            await profile(bot, watcher, load, plan, result.phases["saturated"].cpu_ms)
+        result.idle_ms_per_s = await idle(bot, plan.idle)
+        if profiled is not None:
+            cpu_ms = result.phases[profiled].cpu_ms
+            await profile(bot, watcher, load, plan, profiled, cpu_ms)
     finally:
         await watcher.stop()
         await bot.stop()
@@ -431,10 +447,19 @@ async def bench_bot(
     return result
 
 
+async def idle(bot: BotProcess, seconds: float) -> float:
+    """The bot's CPU in ms per second with no updates: its background work (polling,
+    jobs, the alert sender), which the steady phase pays for between updates."""
+    before = await bot.cpu()
+    await asyncio.sleep(seconds)
+    return 1000 * (await bot.cpu() - before) / seconds
+
+
 async def profile(
-    bot: BotProcess, watcher: ReplyWatcher, load: Load, plan: Plan, cpu_ms: float
+    bot: BotProcess, watcher: ReplyWatcher, load: Load, plan: Plan, phase: str, cpu_ms: float
 ) -> None:
-    """py-spy samples the NightSafe process (without pausing it) during a saturated run."""
+    """py-spy samples the NightSafe process (without pausing it) during a saturated (or
+    steady) run."""
     raw = Path(tempfile.gettempdir()) / f"nightsafe-updates-{os.getpid()}.txt"
     command = [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(bot.pid)]
     command += ["--rate", "500", "--full-filenames", "--format", "raw"]
@@ -443,10 +468,13 @@ async def profile(
         *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
     )
     await asyncio.sleep(1.0)  # py-spy attaches
-    await closed_loop(watcher, load.take(plan.profiled), plan.in_flight)
+    if phase == "steady":
+        await open_loop(watcher, load.take(plan.profiled), plan.rate)
+    else:
+        await closed_loop(watcher, load.take(plan.profiled), plan.in_flight)
     spy.send_signal(signal.SIGINT)  # py-spy writes its samples on Ctrl-C
     await spy.wait()
-    print(f"\n== where {bot.label}'s CPU goes (py-spy, {plan.profiled} updates, saturated)")
+    print(f"\n== where {bot.label}'s CPU goes (py-spy, {plan.profiled} updates, {phase})")
     if not raw.exists():
         print("   py-spy wrote nothing: `.venv/bin/pip install py-spy`, and allow ptrace")
         return
@@ -460,7 +488,7 @@ def _row(label: str, phase: Phase) -> str:
     return (
         f"   {label:<12} {phase.replies_per_s:9.1f} {phase.cpu_ms:9.2f} ms {phase.busy:5.0%}"
         f" {phase.server_cpu_ms:8.2f} ms {latencies} {phase.first_send_ms(0.5):7.1f}"
-        f" {phase.gc.longest * 1000:7.1f} {gc_share:5.1%}"
+        f" {phase.gc.longest * 1000:7.1f} {gc_share:5.1%} {phase.per_poll:8.2f}"
     )
 
 
@@ -473,14 +501,16 @@ def report(results: dict[str, BotResult], plan: Plan) -> None:
         "\n   CPU/update: the bot process's CPU (all threads) per update; busy: that CPU per"
         " second of wall time;\n   server/upd: this process's CPU (local server, load) per"
         " update; p50…max: update→reply (sendMessage) in ms;\n   1st p50: update→first send;"
-        " GC max, GC: the bot's longest collector pause (ms) and its share of the time"
+        " GC max, GC: the bot's longest collector pause (ms) and its share of the time;\n"
+        "   upd/poll: updates per getUpdates that returned any (a bot that keeps up gets"
+        " fewer at a time, and pays for each poll over fewer updates)"
     )
     for name, title in titles.items():
         print(f"\n== {title}")
         print(
             f"   {'bot':<12} {'replies/s':>9} {'CPU/update':>12} {'busy':>5} {'server/upd':>11}"
             f" {'p50':>6} {'p95':>6} {'p99':>6} {'max':>6} {'1st p50':>7} {'GC max':>7}"
-            f" {'GC':>5}"
+            f" {'GC':>5} {'upd/poll':>8}"
         )
         for label, result in results.items():
             low, high = result.spread.get(name, (0.0, 0.0))
@@ -495,6 +525,8 @@ def report(results: dict[str, BotResult], plan: Plan) -> None:
             f"   CPU per update, {name:<9}: {mine:6.2f} / {floor:5.2f} ms = {mine / floor:4.2f}×"
             f"   target ≤ 1.5×  {verdict}"
         )
+    idle_figures = ", ".join(f"{label} {r.idle_ms_per_s:.1f}" for label, r in results.items())
+    print(f"   idle CPU, ms per second with no updates: {idle_figures}")
     pinned = results["echo+pin"].phases
     for name in titles:
         mine, floor = nightsafe[name].cpu_ms, pinned[name].cpu_ms
@@ -564,7 +596,9 @@ async def run(options: argparse.Namespace) -> None:
                     print(f"   round {round_number} of {options.rounds}")
                 last = round_number == options.rounds
                 for spec in _bots(options):
-                    profiled = last and options.profile == spec.label
+                    profiled = options.profile_phase
+                    if not last or options.profile != spec.label:
+                        profiled = None
                     result = await bench_bot(spec, server, load, plan, profiled, database_url)
                     rounds.setdefault(spec.label, []).append(result)
             results = {label: _median(runs) for label, runs in rounds.items()}
@@ -590,6 +624,7 @@ def _bots(options: argparse.Namespace) -> list[BotSpec]:
 def _median(runs: list[BotResult]) -> BotResult:
     """Per phase, the round with the median CPU per update (a whole, consistent row)."""
     merged = BotResult(runs[0].label, runs[0].package, rejected=sum(r.rejected for r in runs))
+    merged.idle_ms_per_s = sorted(r.idle_ms_per_s for r in runs)[(len(runs) - 1) // 2]
     for name in runs[0].phases:
         ordered = sorted((r.phases[name] for r in runs), key=lambda phase: phase.cpu_ms)
         merged.phases[name] = ordered[(len(ordered) - 1) // 2]
@@ -606,6 +641,12 @@ def main() -> None:
         const="nightsafe",
         metavar="BOT",
         help="then sample NightSafe (or the --compare copy named BOT) with py-spy",
+    )
+    parser.add_argument(
+        "--profile-phase",
+        choices=["saturated", "steady"],
+        default="saturated",
+        help="--profile samples this phase's kind of load (default: saturated)",
     )
     parser.add_argument("--venues", type=int, help="register size (default 10,000)")
     parser.add_argument(

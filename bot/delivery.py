@@ -203,6 +203,9 @@ class DeliveryWorker:
         self._bot = self._make_bot(settings)
         self._write_turn = asyncio.Lock()
         self._idling = False  # the claim loop found nothing to send
+        # Work may be queued that housekeeping has not seen yet (queued here, or rows
+        # left by a previous holder): an idle sender looks once more.
+        self._maybe_queued = True
         self._wake = asyncio.Event()
         self._look_around = asyncio.Event()  # housekeeping: look now, not at the interval
         self._stopping = asyncio.Event()
@@ -216,6 +219,7 @@ class DeliveryWorker:
         self._holding = False
         self._renewed_at = -math.inf
         self._skipped_at = -math.inf
+        self._watching = False  # the last housekeeping look found broadcasts to watch
         self._task: asyncio.Task[None] | None = None
 
     @contextlib.asynccontextmanager
@@ -249,6 +253,7 @@ class DeliveryWorker:
 
     def wake(self) -> None:
         """New work was queued (or a clock moved): look now, not at the next poll."""
+        self._maybe_queued = True
         self._wake.set()
 
     def note_sent(self, chat_id: int) -> None:
@@ -337,6 +342,7 @@ class DeliveryWorker:
                 )
                 paused = await outbox.paused_until(session)
         if held and not self._holding:
+            self._maybe_queued = True  # the last holder may have left rows queued
             logger.info("took the sending lease; %d sends left in flight settled", orphans)
             if paused is not None and paused > wall:
                 self._gate.close_for((paused - wall).total_seconds())
@@ -370,7 +376,7 @@ class DeliveryWorker:
         if (remaining := self._gate.remaining()) > 0:
             await self._sleep(remaining)
             return True
-        if self._idling and not await self._any_pending():
+        if self._idling and not await self._anything_queued():
             return False  # still nothing queued: no claim (a write transaction) this time
         slots = self.settings.alert_concurrency - len(self._sends)
         if slots <= 0:
@@ -405,7 +411,13 @@ class DeliveryWorker:
             self._launch(row, batches[self._window(row) is self._paid])
         return bool(claimed)
 
-    async def _any_pending(self) -> bool:
+    async def _anything_queued(self) -> bool:
+        """Whether an idle sender should claim. Rows wait only in a broadcast still
+        sending, which housekeeping watches (and then wakes the sender): while it watches
+        none and nothing was queued here, an idle replica makes no read of its own."""
+        if not (self._maybe_queued or self._watching):
+            return False
+        self._maybe_queued = False
         async with self._sessions() as session:
             return await outbox.any_pending(session)
 
@@ -689,13 +701,20 @@ class DeliveryWorker:
         """Skip what expired, finish what is done, edit progress, send reports. True
         while some broadcast still needs watching."""
         now, wall = self._clock(), self._wall()
-        if self._monotonic() - self._skipped_at >= self.settings.alert_poll_seconds:
+        skip_due = self._monotonic() - self._skipped_at >= self.settings.alert_poll_seconds
+        if self._watching and skip_due:
             # Claims never take expired rows; this only settles them for the reports.
+            # Waiting rows belong to a broadcast still sending, which the last look saw
+            # (cancelling settles its rows): with none, there is nothing to skip, and an
+            # idle worker makes no write transaction.
             async with self._writing() as session:
                 await outbox.skip_expired(session, now, wall)
             self._skipped_at = self._monotonic()
         async with self._sessions() as session:
             watched = await outbox.needing_attention(session, now)
+        if watched and not self._watching:
+            self._wake.set()  # maybe queued by another replica: an idle sender looks now
+        self._watching = bool(watched)
         for broadcast in watched:
             broadcast = await self._finish_if_done(broadcast, now, wall)
             if broadcast.finished_at is not None:

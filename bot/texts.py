@@ -29,6 +29,8 @@ def escape(value: object) -> Html:
     """Escape a value for Telegram HTML (text and attribute values alike)."""
     if isinstance(value, Html):
         return value
+    if type(value) is int:  # digits and a sign: nothing to escape (the common count)
+        return Html(value)
     return Html(html.escape(str(value), quote=True))
 
 
@@ -822,10 +824,27 @@ def language_for(code: str | None) -> str:
 
 def t(key: str, language: str | None = None, /, **values: object) -> Html:
     """The text for `key` in `language` (English when untranslated), values escaped."""
-    template = _catalogue(language_for(language)).get(key)
+    if not values:
+        return _fixed(key, language_for(language))
+    return Html(_template(key, language_for(language)).format_map(_escaped(values)))
+
+
+def _template(key: str, language: str) -> str:
+    template = _catalogue(language).get(key)
     if template is None:
         raise KeyError(f"no text with key {key!r}")
-    return Html(template.format(**{name: escape(value) for name, value in values.items()}))
+    return template
+
+
+def _escaped(values: dict[str, object]) -> dict[str, Html]:
+    return {name: escape(value) for name, value in values.items()}
+
+
+@cache
+def _fixed(key: str, language: str) -> Html:
+    """A text without values, formatted once (`{{` still becomes `{`): answers use the
+    same labels, badges and weekdays again and again."""
+    return Html(_template(key, language).format())
 
 
 def has_key(key: str) -> bool:

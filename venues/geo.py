@@ -87,6 +87,13 @@ def lower_bounds_m(chords: np.ndarray) -> np.ndarray:
     return angles * (MIN_RADIUS_M * (1.0 - _SLACK_RATIO)) - _SLACK_M
 
 
+def upper_bound_m(lower_bound: float) -> float:
+    """Metres that the geodesic to a point is certainly not longer than, given the
+    lower bound `lower_bounds_m` gave for it (the same angle, on the largest radius)."""
+    angle = (lower_bound + _SLACK_M) / (MIN_RADIUS_M * (1.0 - _SLACK_RATIO))
+    return angle * (MAX_RADIUS_M * (1.0 + _SLACK_RATIO)) + _SLACK_M
+
+
 def chord_within(distance: float) -> float:
     """A chord that every point within `distance` metres (geodesic) lies inside."""
     angle = (distance + _SLACK_M) / MIN_RADIUS_M * (1.0 + _SLACK_RATIO)

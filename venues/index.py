@@ -253,7 +253,8 @@ class OpenStates:
     def state(self, code: int, at: datetime) -> OpenState:
         now = _micros(at)
         with self._lock:
-            self._refresh_stale(np.array([code]), at, now)
+            if not self._valid_from[code] <= now < self._valid_until[code]:
+                self._refresh_stale(np.array([code]), at, now)
             state = self._states[code]
         assert state is not None
         return state

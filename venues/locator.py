@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,6 +22,7 @@ from venues.geo import (
     chord_within,
     geodesic_m,
     lower_bounds_m,
+    upper_bound_m,
     walking_minutes,
 )
 from venues.hours import OpenState
@@ -186,36 +187,86 @@ class VenueIndex:
         `max_distance_m` bounds the geodesic. Fewer than k come back when fewer
         match; with no bound, the nearest match however far is found.
         """
-        query = _query(point, k, at, open_only, kind, facilities, max_distance_m)
-        best = self._search(query)
-        return [self._result(distance, position, query.at) for distance, _, position in best]
+        return self.nearest_page(
+            point,
+            k,
+            at=at,
+            open_only=open_only,
+            kind=kind,
+            facilities=facilities,
+            max_distance_m=max_distance_m,
+            count_more=False,
+        )[0]
 
-    def _search(self, query: _Query) -> list[tuple[float, int, int]]:
-        """(distance, id, position) of the k best matches, sorted."""
+    def nearest_page(
+        self,
+        point: Point,
+        k: int = 5,
+        *,
+        at: datetime | None = None,
+        open_only: bool = False,
+        kind: VenueKind | None = None,
+        facilities: Collection[Facility] = (),
+        max_distance_m: float | None = None,
+        count_more: bool = True,
+    ) -> tuple[list[NearbyVenue], bool]:
+        """`nearest`, and whether yet another venue matches (a "More" button).
+
+        The one after the k is not measured when its bounds settle it: with a
+        radius, a venue certainly inside it is enough."""
+        query = _query(point, k, at, open_only, kind, facilities, max_distance_m)
+        best, more = self._search(query, count_more)
+        results = [self._result(distance, position, query.at) for distance, _, position in best]
+        return results, more
+
+    def _search(self, query: _Query, count_more: bool) -> tuple[list[tuple[float, int, int]], bool]:
+        """(distance, id, position) of the k best matches, sorted; and, if asked,
+        whether another match exists."""
         best: list[tuple[float, int, int]] = []
-        latitude, longitude = query.point.latitude, query.point.longitude
+        more = False
         max_distance = math.inf if query.max_distance_m is None else query.max_distance_m
-        for position, bound in self._candidates(query, best):
-            if bound > max_distance or (len(best) == query.k and bound > best[-1][0]):
-                break  # bounds only grow from here: nothing later can enter
-            distance = geodesic_m(
-                latitude,
-                longitude,
-                self._latitudes[position].item(),
-                self._longitudes[position].item(),
-            )
+
+        def cut() -> float:
+            """Candidates beyond this bound are of no use (yet)."""
+            if len(best) < query.k or (count_more and not more):
+                return max_distance
+            return best[-1][0]
+
+        for position, bound in self._candidates(query, cut):
+            if bound > max_distance:
+                break  # bounds only grow from here: nothing later can match
+            full = len(best) == query.k
+            if full and bound > best[-1][0]:
+                # It cannot enter the k; it (or a later one) only tells whether more match.
+                if not count_more or more:
+                    break
+                more = (
+                    upper_bound_m(bound) <= max_distance
+                    or self._distance(query, position) <= max_distance
+                )
+                if more:
+                    break
+                continue
+            distance = self._distance(query, position)
             if distance <= max_distance:
+                more = more or full  # one of the k is pushed out: it matches all the same
                 bisect.insort(best, (distance, self._ids[position].item(), position))
                 del best[query.k :]
-        return best
+        return best, more
 
-    def _candidates(
-        self, query: _Query, best: list[tuple[float, int, int]]
-    ) -> Iterator[tuple[int, float]]:
+    def _distance(self, query: _Query, position: int) -> float:
+        return geodesic_m(
+            query.point.latitude,
+            query.point.longitude,
+            self._latitudes[position].item(),
+            self._longitudes[position].item(),
+        )
+
+    def _candidates(self, query: _Query, cut: Callable[[], float]) -> Iterator[tuple[int, float]]:
         """(position, lower bound in metres) of matching venues, bounds never decreasing.
 
-        Opening hours are checked a chunk at a time, and only for candidates
-        that could still enter `best` (read as the caller fills it).
+        Opening hours are checked a chunk at a time, and only for candidates whose
+        bound is within `cut()` (read as the caller finds more).
         """
         max_chord = 2.0 if query.max_distance_m is None else chord_within(query.max_distance_m)
         for shell, chords in self._spatial.shells(query.point, max_chord, query.k):
@@ -225,10 +276,11 @@ class VenueIndex:
             shell, bounds = shell[order], bounds[order]
             for start in range(0, len(shell), _CHUNK):
                 chunk, chunk_bounds = shell[start : start + _CHUNK], bounds[start : start + _CHUNK]
-                if len(best) == query.k:
-                    cut = int(np.searchsorted(chunk_bounds, best[-1][0], side="right"))
-                    chunk, chunk_bounds = chunk[:cut], chunk_bounds[:cut]
-                    if cut == 0:
+                limit = cut()
+                if limit < math.inf:
+                    end = int(np.searchsorted(chunk_bounds, limit, side="right"))
+                    chunk, chunk_bounds = chunk[:end], chunk_bounds[:end]
+                    if end == 0:
                         return
                 if query.open_only:
                     is_open = self._states.open_mask(self._schedule_codes[chunk], query.at)

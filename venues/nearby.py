@@ -31,15 +31,14 @@ def find_nearby(
 ) -> NearbyAnswer:
     """Up to `limit` places within `radius_m`, nearest first: open ones only unless
     `include_closed`; when none is open nearby, also the nearest open one anywhere."""
-    found = index.nearest(
+    places, has_more = index.nearest_page(
         point,
-        limit + 1,
+        limit,
         at=at,
         open_only=not include_closed,
         facilities=facilities,
         max_distance_m=radius_m,
     )
-    places, has_more = found[:limit], len(found) > limit
     if any(place.state.is_open for place in places):
         return NearbyAnswer(places, has_more)
     far = index.nearest(point, 1, at=at, open_only=True, facilities=facilities)

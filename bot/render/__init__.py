@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -103,15 +104,27 @@ def kind_badge(kind: VenueKind, language: str) -> Html:
 
 
 def facilities_line(venue: Venue, language: str) -> Html | None:
+    return _facilities_line(venue.facilities, venue.languages, language)
+
+
+# Venues share a few combinations of facilities and languages (the index keeps each
+# once), and every answer shows five venues' lines: each combination is written once.
+@lru_cache(maxsize=1024)
+def _facilities_line(
+    facilities: frozenset[Facility], languages: tuple[str, ...], language: str
+) -> Html | None:
     labels = [
         t(f"facility.{facility.value}", language)
-        for facility in Facility
-        if facility in venue.facilities
+        for facility in _FACILITIES
+        if facility in facilities
     ]
-    if venue.languages:
-        spoken = ", ".join(_language_name(code, language) for code in venue.languages)
+    if languages:
+        spoken = ", ".join(_language_name(code, language) for code in languages)
         labels.append(t("facility.languages", language, languages=spoken))
     return join(labels, " · ") if labels else None
+
+
+_FACILITIES = tuple(Facility)  # the order facilities are listed in
 
 
 def _language_name(code: str, language: str) -> str:

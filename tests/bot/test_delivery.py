@@ -154,6 +154,25 @@ async def test_delivery_reaches_each_recipient_exactly_once(
         assert rows[person.id].message_id == message.message_id
 
 
+async def test_delivery_an_idle_worker_finds_an_alert_queued_by_another_replica(
+    local_bot_api: LocalBotApiServer, database_url: str, sessions: SessionFactory
+) -> None:
+    # Nothing tells this worker about the second alert (no wake): it is queued in the
+    # database, as a staff member on another replica queues it, after the worker has
+    # sent everything and gone idle.
+    queued = await _alert_for_people(local_bot_api, database_url, sessions, 3)
+    settings, staff, people = queued.settings, queued.staff, queued.people
+    async with worker(settings, sessions):
+        first = await staff.next_reply()
+        await _queue(sessions, settings, FrozenClock().now, text="Road closed on Old Compton St")
+        second = await staff.next_reply()
+    assert "✅ Delivered: 3" in first.text
+    assert "✅ Delivered: 3" in second.text
+    for person in people:
+        assert "Road closed on Old Compton St" in person.replies[-1].text
+        assert _delivered_to(local_bot_api, person.id) == 2
+
+
 async def test_delivery_flood_wait_pauses_all_sending_then_resends(
     local_bot_api: LocalBotApiServer, database_url: str, sessions: SessionFactory
 ) -> None:

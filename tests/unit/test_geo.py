@@ -18,6 +18,7 @@ from venues.geo import (
     geodesic_m,
     lower_bounds_m,
     unit_vectors,
+    upper_bound_m,
     walking_minutes,
 )
 from venues.model import Point
@@ -77,6 +78,22 @@ def test_lower_bound_never_exceeds_the_geodesic() -> None:
     bounds = lower_bounds_m(chords)
     for pair, bound in zip(pairs, bounds, strict=True):
         assert bound <= geodesic_m(*pair), pair
+
+
+def test_upper_bound_is_never_shorter_than_the_geodesic() -> None:
+    """The index takes a venue for inside a radius on this bound alone."""
+    antipodal = [(0.0, 0.0, 0.0, 179.7), (30.0, 10.0, -30.0, -170.0), (89.9, 0.0, -89.9, 180.0)]
+    pairs = [*_random_pairs(1500, seed=5), *antipodal]
+    bounds = lower_bounds_m(np.array([_chord(*pair) for pair in pairs]))
+    for pair, bound in zip(pairs, bounds, strict=True):
+        assert upper_bound_m(float(bound)) >= geodesic_m(*pair), pair
+
+
+def test_upper_bound_is_within_two_percent_in_london() -> None:
+    london = [pair for i, pair in enumerate(_random_pairs(300, seed=6)) if i % 3 == 0]
+    for pair in london:
+        bound = float(lower_bounds_m(np.array([_chord(*pair)]))[0])
+        assert upper_bound_m(bound) < 1.02 * geodesic_m(*pair)
 
 
 def test_lower_bound_is_within_one_percent_in_london() -> None:

@@ -180,6 +180,40 @@ def test_index_matches_measuring_every_venue_on_random_searches() -> None:
     assert checked == 320
 
 
+def test_nearest_page_says_whether_more_match_on_random_searches() -> None:
+    venues = random_venues(800, seed=5)
+    index = VenueIndex.build(venues)
+    rng = random.Random(6)
+    answers = set()
+    for _ in range(150):
+        point = Point(rng.uniform(51.4, 51.6), rng.uniform(-0.3, 0.1))
+        search = random_search(rng)
+        k = search.pop("k")
+        page, more = index.nearest_page(point, k, **search)
+        one_more = nearest_brute_force(venues, point, k + 1, **search)
+        assert page == one_more[:k], search
+        assert more == (len(one_more) > k), search
+        answers.add(more)
+    assert answers == {True, False}
+
+
+def test_more_is_exact_at_the_edge_of_the_radius() -> None:
+    # The radius exactly at the next venue's distance includes it; a hair less does not.
+    venues = random_venues(800, seed=7)
+    index = VenueIndex.build(venues)
+    rng = random.Random(8)
+    for _ in range(60):
+        point = Point(rng.uniform(51.4, 51.6), rng.uniform(-0.3, 0.1))
+        k = rng.randint(1, 6)
+        nearest = nearest_brute_force(venues, point, k + 1)
+        edge = nearest[k].distance_m
+        if nearest[k - 1].distance_m == edge:
+            continue  # a tie: no radius tells them apart
+        _, inside = index.nearest_page(point, k, max_distance_m=edge)
+        _, outside = index.nearest_page(point, k, max_distance_m=math.nextafter(edge, 0))
+        assert (inside, outside) == (True, False)
+
+
 def test_brute_force_reference_matches_the_index() -> None:
     venues = random_venues(400, seed=3)
     index = VenueIndex.build(venues)
