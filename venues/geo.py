@@ -1,10 +1,10 @@
 """Distances on the WGS84 ellipsoid, and the sphere bounds that let an index search exactly.
 
 The ground truth for every distance the bot shows is `geopy.distance.geodesic`
-(Karney's algorithm from geographiclib, on WGS84). `geodesic_m` makes the very
-same geographiclib call geopy makes — same ellipsoid constants in kilometres,
-same conversion to metres — without geopy's per-call object overhead, so it
-returns bit-identical values about 2.5 times faster (a test holds it to that).
+(Karney's algorithm from geographiclib, on WGS84). `geodesic_m` returns the
+very float geopy's call returns, about ten times faster: `venues.karney` is
+geographiclib's own computation written out for this one ellipsoid and for the
+distance alone (tests hold it to geographiclib and to geopy, bit for bit).
 
 A spatial index ranks candidates by the chord between unit vectors (points
 placed on a unit sphere at their geodetic latitude and longitude). The chord
@@ -24,17 +24,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from geographiclib.geodesic import Geodesic
 
+# Re-exported: this module is where the rest of the project gets its distances.
+from venues.karney import WGS84_FLATTENING as WGS84_FLATTENING
+from venues.karney import WGS84_MAJOR_KM as WGS84_MAJOR_KM
+from venues.karney import geodesic_m as geodesic_m
 from venues.model import Point
-
-# geopy's ELLIPSOIDS["WGS-84"] major semi-axis (km) and flattening, copied rather
-# than imported: importing geopy.distance loads its geocoders too (~25 MB).
-WGS84_MAJOR_KM = 6378.137
-WGS84_FLATTENING = 1 / 298.257223563
-# geopy builds exactly this object and reports s12 (km) * 1000 as metres.
-_GEOD_KM = Geodesic(WGS84_MAJOR_KM, WGS84_FLATTENING)
-_DISTANCE_ONLY = Geodesic.DISTANCE
 
 _A_M = WGS84_MAJOR_KM * 1000.0
 _E2 = WGS84_FLATTENING * (2.0 - WGS84_FLATTENING)
@@ -57,11 +52,6 @@ def check_point(point: Point) -> None:
         raise ValueError(f"coordinates must be finite numbers, got {lat}, {lon}")
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
         raise ValueError(f"coordinates out of range: latitude {lat}, longitude {lon}")
-
-
-def geodesic_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Geodesic distance in metres on WGS84, equal to `geopy.distance.geodesic(...).m`."""
-    return _GEOD_KM.Inverse(lat1, lon1, lat2, lon2, _DISTANCE_ONLY)["s12"] * 1000
 
 
 def distance_m(a: Point, b: Point) -> float:

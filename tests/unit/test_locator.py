@@ -181,11 +181,11 @@ def test_index_matches_measuring_every_venue_on_random_searches() -> None:
 
 
 def test_nearest_page_says_whether_more_match_on_random_searches() -> None:
-    venues = random_venues(800, seed=5)
+    venues = random_venues(500, seed=5)
     index = VenueIndex.build(venues)
     rng = random.Random(6)
     answers = set()
-    for _ in range(150):
+    for _ in range(80):
         point = Point(rng.uniform(51.4, 51.6), rng.uniform(-0.3, 0.1))
         search = random_search(rng)
         k = search.pop("k")
@@ -199,10 +199,10 @@ def test_nearest_page_says_whether_more_match_on_random_searches() -> None:
 
 def test_more_is_exact_at_the_edge_of_the_radius() -> None:
     # The radius exactly at the next venue's distance includes it; a hair less does not.
-    venues = random_venues(800, seed=7)
+    venues = random_venues(500, seed=7)
     index = VenueIndex.build(venues)
     rng = random.Random(8)
-    for _ in range(60):
+    for _ in range(40):
         point = Point(rng.uniform(51.4, 51.6), rng.uniform(-0.3, 0.1))
         k = rng.randint(1, 6)
         nearest = nearest_brute_force(venues, point, k + 1)
