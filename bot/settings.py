@@ -75,9 +75,10 @@ class Settings(BaseSettings):
     alert_max_attempts: int = Field(default=5, ge=1, le=20, alias="NIGHTSAFE_ALERT_MAX_ATTEMPTS")
     # First retry after this many seconds, doubling each time.
     alert_retry_seconds: float = Field(default=1.0, gt=0, alias="NIGHTSAFE_ALERT_RETRY_SECONDS")
-    # After a crash, what was in flight is ambiguous: not sent again (off), or sent again
-    # (on: nobody misses it, the few in flight at the crash may get it twice).
-    alert_resend_in_flight: bool = Field(default=False, alias="NIGHTSAFE_ALERT_RESEND_IN_FLIGHT")
+    # After a crash, what was in flight may or may not have left: sent again (on: nobody
+    # misses a safety alert, the few in flight at the crash may get it twice), or left
+    # ambiguous (off: nobody gets it twice, a send that had not left is never made).
+    alert_resend_in_flight: bool = Field(default=True, alias="NIGHTSAFE_ALERT_RESEND_IN_FLIGHT")
     # The sending lease: one replica sends at a time; it is renewed while held.
     alert_lease_seconds: float = Field(default=15.0, ge=2, alias="NIGHTSAFE_ALERT_LEASE_SECONDS")
     # How often an idle worker looks for work another replica queued.

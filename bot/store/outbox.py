@@ -649,9 +649,7 @@ async def pause_sending(session: AsyncSession, until: datetime) -> None:
     )
 
 
-async def settle_orphans(
-    session: AsyncSession, owner: str, at: datetime, *, resend: bool = False
-) -> int:
+async def settle_orphans(session: AsyncSession, owner: str, at: datetime, *, resend: bool) -> int:
     """Rows another worker claimed and never settled (it crashed mid-send): maybe
     delivered, maybe not. Ambiguous (not sent again), or with `resend` back in the
     queue (sent again: nobody misses it, some may get it twice)."""
