@@ -24,8 +24,9 @@ outside [-180, 180] are reduced exactly as geographiclib reduces them.
 
 Why it exists: every nearby answer measures five or six venues, and
 geographiclib's general routine (any ellipsoid, any output) took ~20 µs a call,
-a tenth of an answer's CPU; this takes ~4 µs. The code is written out flat on
-purpose: each function call it avoids is a tenth of a microsecond.
+a tenth of an answer's CPU; this takes ~5 µs. The main routine is written out
+flat (each call it avoids is a tenth of a microsecond); the series and their
+coefficients are small helpers, so that each is written once.
 tests/unit/test_karney.py compares it with geographiclib on every kind of pair.
 
 Needs Python >= 3.10: on 3.8/3.9 geographiclib's ``Math.norm`` uses
@@ -117,6 +118,56 @@ def _sincos_series6(sinx: float, cosx: float, c: list[float]) -> float:
     y1 = ar * y0 - y1 + c[2]
     y0 = ar * y1 - y0 + c[1]
     return 2 * sinx * cosx * y0
+
+
+def _sincos_series5(sinx: float, cosx: float, c: tuple[float, ...]) -> float:
+    """Geodesic._SinCosSeries(True, sinx, cosx, [0, *c]) for len(c) == 5: the odd
+    length makes y0 start as c[4], and "- y1" with y1 == 0 is dropped (exact)."""
+    ar = 2 * (cosx - sinx) * (cosx + sinx)
+    y1 = ar * c[4] + c[3]
+    y0 = ar * y1 - c[4] + c[2]
+    y1 = ar * y0 - y1 + c[1]
+    y0 = ar * y1 - y0 + c[0]
+    return 2 * sinx * cosx * y0
+
+
+def _a1m1_c1(eps: float) -> tuple[float, list[float]]:
+    """Geodesic._A1m1f(eps) and _C1f(eps, c), unrolled: "1.0 * e2" and "+ 0" (on a
+    value >= +0) are exact no-ops, and "-1.0 * e2 + 6" is 6.0 - e2 exactly."""
+    e2 = eps * eps
+    a1 = ((e2 + 4.0) * e2 + 64.0) * e2 / 256
+    d3 = e2 * eps
+    d4 = d3 * eps
+    d5 = d4 * eps
+    c1 = [
+        0.0,
+        eps * ((6.0 - e2) * e2 - 16.0) / 32,
+        e2 * ((-9.0 * e2 + 64.0) * e2 - 128.0) / 2048,
+        d3 * (9.0 * e2 - 16.0) / 768,
+        d4 * (3.0 * e2 - 5.0) / 512,
+        d5 * -7.0 / 1280,
+        d5 * eps * -7.0 / 2048,
+    ]
+    return (a1 + eps) / (1 - eps), c1
+
+
+def _a2m1_c2(eps: float) -> tuple[float, list[float]]:
+    """Geodesic._A2m1f(eps) and _C2f(eps, c), unrolled."""
+    e2 = eps * eps
+    a2 = ((-11.0 * e2 - 28.0) * e2 - 192.0) * e2 + 0.0
+    d3 = e2 * eps
+    d4 = d3 * eps
+    d5 = d4 * eps
+    c2 = [
+        0.0,
+        eps * ((e2 + 2.0) * e2 + 16.0) / 32,
+        e2 * ((35.0 * e2 + 64.0) * e2 + 384.0) / 2048,
+        d3 * (15.0 * e2 + 80.0) / 768,
+        d4 * (7.0 * e2 + 35.0) / 512,
+        d5 * 63.0 / 1280,
+        d5 * eps * 77.0 / 2048,
+    ]
+    return (a2 / 256 - eps) / (1 + eps), c2
 
 
 def _astroid(x: float, y: float) -> float:
@@ -403,20 +454,8 @@ def geodesic_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
         c34 = m * (_C3x12 * eps + _C3x13)
         m *= eps
         c35 = m * _C3x14
-        # _SinCosSeries(True, ., ., C3a) for sig2 and sig1; the odd length makes y0
-        # start as c35, and "- y1" with y1 == 0 is dropped (exact).
-        ar = 2 * (csig2 - ssig2) * (csig2 + ssig2)
-        y1 = ar * c35 + c34
-        y0 = ar * y1 - c35 + c33
-        y1 = ar * y0 - y1 + c32
-        y0 = ar * y1 - y0 + c31
-        b312 = 2 * ssig2 * csig2 * y0
-        ar = 2 * (csig1 - ssig1) * (csig1 + ssig1)
-        y1 = ar * c35 + c34
-        y0 = ar * y1 - c35 + c33
-        y1 = ar * y0 - y1 + c32
-        y0 = ar * y1 - y0 + c31
-        b312 = b312 - 2 * ssig1 * csig1 * y0
+        c3 = (c31, c32, c33, c34, c35)
+        b312 = _sincos_series5(ssig2, csig2, c3) - _sincos_series5(ssig1, csig1, c3)
         v = eta + _NEG_F * (
             ((((_A3x0 * eps + _A3x1) * eps + _A3x2) * eps + _A3x3) * eps + _A3x4) * eps + _A3x5
         ) * salp0 * (sig12 + b312)
@@ -437,54 +476,16 @@ def geodesic_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
                 dv = _M2F1 * dn1 / sbet1
             else:
                 # _Lengths(eps, ..., REDUCEDLENGTH)
-                e2 = eps * eps
-                # _A1m1f: "1.0 * e2" and "+ 0" (on a value >= +0) are exact no-ops
-                a1 = ((e2 + 4.0) * e2 + 64.0) * e2 / 256
-                a1 = (a1 + eps) / (1 - eps)
-                d3 = e2 * eps
-                d4 = d3 * eps
-                d5 = d4 * eps
-                # _C1f; "-1.0 * e2 + 6" == 6.0 - e2 exactly
-                c11 = eps * ((6.0 - e2) * e2 - 16.0) / 32
-                c12 = e2 * ((-9.0 * e2 + 64.0) * e2 - 128.0) / 2048
-                c13 = d3 * (9.0 * e2 - 16.0) / 768
-                c14 = d4 * (3.0 * e2 - 5.0) / 512
-                c15 = d5 * -7.0 / 1280
-                # _A2m1f
-                a2 = ((-11.0 * e2 - 28.0) * e2 - 192.0) * e2 + 0.0
-                a2 = (a2 / 256 - eps) / (1 + eps)
-                # _C2f
-                c21 = eps * ((e2 + 2.0) * e2 + 16.0) / 32
-                c22 = e2 * ((35.0 * e2 + 64.0) * e2 + 384.0) / 2048
-                c23 = d3 * (15.0 * e2 + 80.0) / 768
-                c24 = d4 * (7.0 * e2 + 35.0) / 512
-                c25 = d5 * 63.0 / 1280
-                c26 = d5 * eps * 77.0 / 2048
+                a1, c1 = _a1m1_c1(eps)
+                a2, c2 = _a2m1_c2(eps)
                 m0x = a1 - a2
                 a2 = 1 + a2
                 a1 = 1 + a1
-                # C2a[l] = a1 * C1a[l] - a2 * C2a[l] for l < 6; C2a[6] stays as is
-                c21 = a1 * c11 - a2 * c21
-                c22 = a1 * c12 - a2 * c22
-                c23 = a1 * c13 - a2 * c23
-                c24 = a1 * c14 - a2 * c24
-                c25 = a1 * c15 - a2 * c25
-                ar = 2 * (csig2 - ssig2) * (csig2 + ssig2)
-                y1 = ar * 0.0 + c26
-                y0 = ar * y1 + c25
-                y1 = ar * y0 - y1 + c24
-                y0 = ar * y1 - y0 + c23
-                y1 = ar * y0 - y1 + c22
-                y0 = ar * y1 - y0 + c21
-                j12 = 2 * ssig2 * csig2 * y0
-                ar = 2 * (csig1 - ssig1) * (csig1 + ssig1)
-                y1 = ar * 0.0 + c26
-                y0 = ar * y1 + c25
-                y1 = ar * y0 - y1 + c24
-                y0 = ar * y1 - y0 + c23
-                y1 = ar * y0 - y1 + c22
-                y0 = ar * y1 - y0 + c21
-                j12 = m0x * sig12 + (j12 - 2 * ssig1 * csig1 * y0)
+                for order in range(1, 6):  # C2a[6] stays as it is
+                    c2[order] = a1 * c1[order] - a2 * c2[order]
+                j12 = m0x * sig12 + (
+                    _sincos_series6(ssig2, csig2, c2) - _sincos_series6(ssig1, csig1, c2)
+                )
                 dv = (dn2 * (csig1 * ssig2) - dn1 * (ssig1 * csig2) - csig1 * csig2 * j12) * (
                     _F1 / (calp2 * cbet2)
                 )
@@ -515,32 +516,6 @@ def geodesic_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
         )
 
     # --- _Lengths(eps, ..., DISTANCE) with the eps, sig12, ... of the last iteration
-    e2 = eps * eps
-    a1 = ((e2 + 4.0) * e2 + 64.0) * e2 / 256
-    a1 = 1 + (a1 + eps) / (1 - eps)
-    d3 = e2 * eps
-    d4 = d3 * eps
-    d5 = d4 * eps
-    c11 = eps * ((6.0 - e2) * e2 - 16.0) / 32
-    c12 = e2 * ((-9.0 * e2 + 64.0) * e2 - 128.0) / 2048
-    c13 = d3 * (9.0 * e2 - 16.0) / 768
-    c14 = d4 * (3.0 * e2 - 5.0) / 512
-    c15 = d5 * -7.0 / 1280
-    c16 = d5 * eps * -7.0 / 2048
-    ar = 2 * (csig2 - ssig2) * (csig2 + ssig2)
-    y1 = ar * 0.0 + c16
-    y0 = ar * y1 + c15
-    y1 = ar * y0 - y1 + c14
-    y0 = ar * y1 - y0 + c13
-    y1 = ar * y0 - y1 + c12
-    y0 = ar * y1 - y0 + c11
-    b1 = 2 * ssig2 * csig2 * y0
-    ar = 2 * (csig1 - ssig1) * (csig1 + ssig1)
-    y1 = ar * 0.0 + c16
-    y0 = ar * y1 + c15
-    y1 = ar * y0 - y1 + c14
-    y0 = ar * y1 - y0 + c13
-    y1 = ar * y0 - y1 + c12
-    y0 = ar * y1 - y0 + c11
-    b1 = b1 - 2 * ssig1 * csig1 * y0
-    return (0.0 + a1 * (sig12 + b1) * _B) * 1000
+    a1, c1 = _a1m1_c1(eps)
+    b1 = _sincos_series6(ssig2, csig2, c1) - _sincos_series6(ssig1, csig1, c1)
+    return (0.0 + (1 + a1) * (sig12 + b1) * _B) * 1000

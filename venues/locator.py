@@ -187,16 +187,8 @@ class VenueIndex:
         `max_distance_m` bounds the geodesic. Fewer than k come back when fewer
         match; with no bound, the nearest match however far is found.
         """
-        return self.nearest_page(
-            point,
-            k,
-            at=at,
-            open_only=open_only,
-            kind=kind,
-            facilities=facilities,
-            max_distance_m=max_distance_m,
-            count_more=False,
-        )[0]
+        query = _query(point, k, at, open_only, kind, facilities, max_distance_m)
+        return self._found(query, count_more=False)[0]
 
     def nearest_page(
         self,
@@ -208,13 +200,15 @@ class VenueIndex:
         kind: VenueKind | None = None,
         facilities: Collection[Facility] = (),
         max_distance_m: float | None = None,
-        count_more: bool = True,
     ) -> tuple[list[NearbyVenue], bool]:
         """`nearest`, and whether yet another venue matches (a "More" button).
 
         The one after the k is not measured when its bounds settle it: with a
         radius, a venue certainly inside it is enough."""
         query = _query(point, k, at, open_only, kind, facilities, max_distance_m)
+        return self._found(query, count_more=True)
+
+    def _found(self, query: _Query, *, count_more: bool) -> tuple[list[NearbyVenue], bool]:
         best, more = self._search(query, count_more)
         results = [self._result(distance, position, query.at) for distance, _, position in best]
         return results, more
